@@ -1,0 +1,62 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from config.api import MAX_ID
+
+from .models import Organisation, Role, User
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filters on an id; anything that cannot be an id is a 400, never a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free text: every word must match one of the fields (case-insensitive)."""
+
+    def __init__(self, *args, fields: list[str], **kwargs):
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("help_text", f"Words that each appear in one of: {', '.join(fields)}.")
+        super().__init__(*args, method=self.search, **kwargs)
+        self.search_fields = fields
+
+    def search(self, queryset, name, value):
+        for word in value.split()[:10]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    isActive = django_filters.BooleanFilter(field_name="is_active")
+    neighbourhood = IdFilter(field_name="neighbourhoods")
+    search = SearchFilter(fields=["name"])
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("id", "id")))
+
+
+class NeighbourhoodFilter(django_filters.FilterSet):
+    city = django_filters.CharFilter(max_length=100)
+    search = SearchFilter(fields=["name", "city"])
+    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("city", "city"), ("id", "id")))
+
+
+class UserFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    organisation = IdFilter()
+    isActive = django_filters.BooleanFilter(field_name="is_active")
+    search = SearchFilter(fields=["username", "first_name", "last_name", "email"])
+    ordering = django_filters.OrderingFilter(fields=(("username", "username"), ("last_name", "lastName"), ("id", "id")))
+
+    class Meta:
+        model = User
+        fields = []

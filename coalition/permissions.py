@@ -1,0 +1,42 @@
+"""Who may do what. Visibility (what a caller sees at all) is the selectors' job: an object out of scope is a
+404 before these checks run. These decide, for what the caller can see, whether their role may act (else 403)."""
+
+from rest_framework.permissions import BasePermission
+
+from .models import Role
+
+
+def acting_role(user) -> str | None:
+    return getattr(user, "acting_role", None) if user and user.is_authenticated else None
+
+
+class RolePermission(BasePermission):
+    """Reads the view's `roles`: action name → roles allowed to take it. Actions not listed are open to every
+    authenticated caller (reads, scoped by the queryset).
+
+    Actions on one object are checked after the object is found, so that an invisible object answers 404.
+    """
+
+    message = "Your role may not do this."
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if getattr(view, "detail", False):
+            return True
+        return self._allowed(request, view)
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return self._allowed(request, view)
+
+    @staticmethod
+    def _allowed(request, view) -> bool:
+        roles = getattr(view, "roles", {}).get(view.action)
+        return roles is None or acting_role(request.user) in roles
+
+
+class IsCoordinator(BasePermission):
+    message = "Only coordinators may use this."
+
+    def has_permission(self, request, view) -> bool:
+        return acting_role(request.user) == Role.COORDINATOR

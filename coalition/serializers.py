@@ -1,0 +1,69 @@
+from rest_framework import serializers
+
+from config.api import ModelSerializer, Serializer
+
+from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
+
+
+class NeighbourhoodSerializer(ModelSerializer):
+    class Meta:
+        model = Neighbourhood
+        fields = ["id", "name", "city"]
+
+
+class OrganisationSerializer(ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "neighbourhoods", "is_active"]
+
+
+class ProgrammeSerializer(ModelSerializer):
+    check_in_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_CHECK_IN_DAY),
+        min_length=1,
+        max_length=50,
+        required=False,
+        help_text="Days after a placement's start on which a check-in falls due.",
+    )
+
+    class Meta:
+        model = Programme
+        fields = ["id", "name", "budget", "starts_on", "ends_on", "check_in_days"]
+        extra_kwargs = {"budget": {"min_value": 0}}
+
+
+class PublicProgrammeSerializer(ProgrammeSerializer):
+    """Programmes as non-coordinators see them: without the budget."""
+
+    class Meta(ProgrammeSerializer.Meta):
+        fields = ["id", "name", "starts_on", "ends_on", "check_in_days"]
+
+
+class UserSerializer(ModelSerializer):
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "role", "organisation", "is_active", "password"]
+        extra_kwargs = {"email": {"required": False}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["password"].required = False  # changing a user keeps their password unless one is given
+        return fields
+
+
+class MeSerializer(UserSerializer):
+    class Meta(UserSerializer.Meta):
+        read_only_fields = UserSerializer.Meta.fields
+
+
+class TokenRequestSerializer(Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(Serializer):
+    token = serializers.CharField(read_only=True)

@@ -1,0 +1,161 @@
+"""Every write to the coalition: organisations, neighbourhoods, programmes, users, and logging in."""
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from knox.models import AuthToken
+
+from config.services import model_update
+
+from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, User
+
+
+class LoginSlowedDown(Exception):
+    """Too many failed logins for a username: every login for it is refused for `wait` seconds."""
+
+    def __init__(self, wait: int):
+        super().__init__(f"Too many failed logins; try again in {wait} seconds.")
+        self.wait = wait
+
+
+def neighbourhood_create(*, name: str, city: str) -> Neighbourhood:
+    return Neighbourhood.objects.create(name=name, city=city)
+
+
+def neighbourhood_update(*, neighbourhood: Neighbourhood, data: dict) -> Neighbourhood:
+    return model_update(instance=neighbourhood, data=data)
+
+
+@transaction.atomic
+def organisation_create(
+    *, name: str, kind: str, neighbourhoods: Iterable[Neighbourhood] = (), is_active: bool = True
+) -> Organisation:
+    organisation = Organisation.objects.create(name=name, kind=kind, is_active=is_active)
+    organisation.neighbourhoods.set(neighbourhoods)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
+    if "kind" in data and data["kind"] != organisation.kind:
+        for member in organisation.members.all():
+            _check_role_fits_organisation(role=member.role, kind=data["kind"])
+    return model_update(instance=organisation, data=data)
+
+
+def programme_create(
+    *, name: str, budget: Decimal, starts_on: date, ends_on: date, check_in_days: list[int] | None = None
+) -> Programme:
+    _check_period(starts_on, ends_on)
+    return Programme.objects.create(
+        name=name,
+        budget=budget,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        **({"check_in_days": sorted(set(check_in_days))} if check_in_days else {}),
+    )
+
+
+def programme_update(*, programme: Programme, data: dict) -> Programme:
+    _check_period(data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on))
+    if "check_in_days" in data:
+        data = {**data, "check_in_days": sorted(set(data["check_in_days"]))}
+    return model_update(instance=programme, data=data)
+
+
+def _check_period(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "Must not lie before the start."})
+
+
+def _check_role_fits_organisation(*, role: str, kind: str | None) -> None:
+    kinds = ROLE_ORGANISATION_KINDS[role]
+    if kinds is not None and kind not in kinds:
+        raise ValidationError(
+            {
+                "organisation": f"A user with role '{role}' belongs to an organisation of kind "
+                f"{' or '.join(sorted(kinds))}."
+            }
+        )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    organisation: Organisation | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    _check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        organisation=organisation,
+    )
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, data: dict) -> User:
+    role = data.get("role", user.role)
+    organisation = data.get("organisation", user.organisation)
+    _check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
+    password = data.pop("password", None)
+    user = model_update(instance=user, data=data)
+    if password is not None:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _failures_key(username: str) -> str:
+    return f"login-failures:{username.casefold()}"
+
+
+def auth_token_create(*, username: str, password: str, request=None) -> str:
+    """A new API token for valid credentials. Failed attempts per username are counted; past the limit every
+    attempt (right password or not) is refused until the window since the first failure has passed."""
+    key = _failures_key(username)
+    failures = cache.get(key)
+    now = timezone.now().timestamp()
+    if failures and failures["count"] >= settings.LOGIN_FAILURE_LIMIT:
+        raise LoginSlowedDown(wait=max(1, int(failures["until"] - now)))
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        window = settings.LOGIN_FAILURE_WINDOW.total_seconds()
+        failures = failures or {"count": 0, "until": now + window}
+        failures["count"] += 1
+        cache.set(key, failures, timeout=max(1, int(failures["until"] - now)))
+        raise ValidationError("Unable to log in with the given username and password.")
+    cache.delete(key)
+    _instance, token = AuthToken.objects.create(user=user)
+    return token
+
+
+def auth_token_revoke(*, token: AuthToken) -> None:
+    token.delete()

@@ -1,0 +1,57 @@
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.problems import PROBLEM_MEDIA_TYPE, problem
+from workers.celery import app as celery_app
+
+
+def database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def broker_ok() -> bool:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+class HealthView(APIView):
+    """Whether the API can reach its database and its broker; for load balancers and monitoring."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "Health",
+                {
+                    "status": serializers.CharField(),
+                    "database": serializers.CharField(),
+                    "broker": serializers.CharField(),
+                },
+            )
+        }
+    )
+    def get(self, request):
+        parts = {
+            "database": "ok" if database_ok() else "unavailable",
+            "broker": "ok" if broker_ok() else "unavailable",
+        }
+        if all(state == "ok" for state in parts.values()):
+            return Response({"status": "ok", **parts})
+        failed = ", ".join(name for name, state in parts.items() if state != "ok")
+        body = problem("service-unavailable", 503, f"Cannot reach: {failed}.", request.path, **parts)
+        return Response(body, status=503, content_type=PROBLEM_MEDIA_TYPE)

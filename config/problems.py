@@ -1,0 +1,194 @@
+"""RFC 9457 problem details for every error (contract §2), and the domain errors services raise.
+
+Services raise `Conflict`, `InvalidTransition` or Django's `ValidationError`; they know nothing of HTTP.
+This module turns those, DRF's exceptions and anything unexpected into `application/problem+json`.
+"""
+
+import logging
+from collections.abc import Mapping
+
+import orjson
+from django.conf import settings
+from django.core import exceptions as django_exceptions
+from django.db import DataError, IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpRequest, HttpResponse
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from config.rendering import ProblemJSONRenderer
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Conflict(Exception):
+    """The request is valid but conflicts with the current state (a full module, a duplicate)."""
+
+    code = "conflict"
+
+    def __init__(self, detail: str):
+        super().__init__(detail)
+        self.detail = detail
+
+
+class InvalidTransition(Conflict):
+    """A state change the state's table does not allow."""
+
+    code = "invalid-transition"
+
+    def __init__(self, *, current: str, asked: str, why: str = ""):
+        detail = f"Cannot move from '{current}' to '{asked}'."
+        super().__init__(f"{detail} {why}".strip())
+        self.current, self.asked = current, asked
+
+
+TITLES = {
+    "validation-error": "Invalid input.",
+    "parse-error": "Malformed request.",
+    "authentication-failed": "Authentication failed.",
+    "not-authenticated": "Authentication required.",
+    "permission-denied": "Not allowed.",
+    "not-found": "Not found.",
+    "method-not-allowed": "Method not allowed.",
+    "not-acceptable": "Not acceptable.",
+    "unsupported-media-type": "Unsupported media type.",
+    "payload-too-large": "Request body too large.",
+    "throttled": "Too many requests.",
+    "conflict": "Conflict with the current state.",
+    "invalid-transition": "State change not allowed.",
+    "server-error": "Internal server error.",
+    "service-unavailable": "Service unavailable.",
+}
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is larger than the API accepts."
+    default_code = "payload_too_large"
+
+
+def camel(name: str) -> str:
+    return camelize_re.sub(underscore_to_camel, name)
+
+
+def problem(code: str, http_status: int, detail: str, instance: str = "", **extra) -> dict:
+    body = {
+        "type": settings.PROBLEM_TYPE_BASE + code,
+        "title": TITLES.get(code, TITLES["server-error"]),
+        "status": http_status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return body
+
+
+def problem_response(request: HttpRequest | None, code: str, http_status: int, detail: str, **extra) -> HttpResponse:
+    """A problem as a plain Django response, for what happens outside DRF's views (middleware, 404/500 handlers)."""
+    body = problem(code, http_status, detail, request.path if request else "", **extra)
+    return HttpResponse(orjson.dumps(body), status=http_status, content_type=PROBLEM_MEDIA_TYPE)
+
+
+def invalid_params(detail) -> list[dict]:
+    """One entry per field error, named as in the request; errors inside a list are named after the list."""
+    params = []
+
+    def walk(name: str, value) -> None:
+        if isinstance(value, Mapping):
+            for key, sub in value.items():
+                # Integer keys are list positions (ListField, many=True): keep the list's name.
+                walk(name if isinstance(key, int) or str(key).isdigit() else _join(name, key), sub)
+        elif isinstance(value, list | tuple):
+            for sub in value:
+                walk(name, sub)
+        else:
+            params.append({"name": name or "nonFieldErrors", "reason": str(value)})
+
+    walk("", detail)
+    return params
+
+
+def _join(parent: str, key: str) -> str:
+    key = "nonFieldErrors" if key in ("non_field_errors", settings.REST_FRAMEWORK.get("NON_FIELD_ERRORS_KEY")) else key
+    name = camel(str(key))
+    return f"{parent}.{name}" if parent else name
+
+
+def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
+    if isinstance(exc, exceptions.APIException):
+        return exc
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, django_exceptions.PermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, django_exceptions.ValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, django_exceptions.RequestDataTooBig):
+        return PayloadTooLarge()
+    return None
+
+
+def exception_handler(exc: Exception, context: dict) -> Response:
+    """DRF's EXCEPTION_HANDLER: every error a view raises becomes a problem; nothing escapes as a bare 500."""
+    request = context.get("request")
+    instance = request.path if request is not None else ""
+    extra: dict = {}
+    if isinstance(exc, Conflict):
+        code, http_status, detail = exc.code, status.HTTP_409_CONFLICT, exc.detail
+        if isinstance(exc, InvalidTransition):
+            extra = {"currentState": exc.current, "askedState": exc.asked}
+        response = Response(status=http_status)
+    elif isinstance(exc, ProtectedError | RestrictedError | IntegrityError):
+        code, http_status = "conflict", status.HTTP_409_CONFLICT
+        detail = "Other records still refer to this one, or it would duplicate one that exists."
+        response = Response(status=http_status)
+    elif isinstance(exc, DataError):
+        code, http_status, detail = "validation-error", status.HTTP_400_BAD_REQUEST, "A value is out of range."
+        extra = {"invalidParams": [{"name": "nonFieldErrors", "reason": detail}]}
+        response = Response(status=http_status)
+    else:
+        api_exc = _as_api_exception(exc)
+        response = drf_exception_handler(api_exc, context) if api_exc else None
+        if response is None:
+            logger.exception("Unhandled error in %s", instance, exc_info=exc)
+            code, http_status = "server-error", status.HTTP_500_INTERNAL_SERVER_ERROR
+            detail = "Something went wrong on our side; it has been logged."
+            response = Response(status=http_status)
+        elif isinstance(api_exc, exceptions.ValidationError):
+            code, http_status = "validation-error", response.status_code
+            detail = "One or more fields are invalid."
+            extra = {"invalidParams": invalid_params(api_exc.detail)}
+        else:
+            code, http_status = api_exc.default_code.replace("_", "-"), response.status_code
+            detail = str(api_exc.detail) if not isinstance(api_exc.detail, dict | list) else TITLES.get(code, "")
+    set_rollback()
+    response.data = problem(code, http_status, detail, instance, **extra)
+    response.content_type = PROBLEM_MEDIA_TYPE
+    if request is not None:
+        # Problems are always JSON, whatever the client asked for (the browsable API included).
+        request.accepted_renderer = ProblemJSONRenderer()
+        request.accepted_media_type = PROBLEM_MEDIA_TYPE
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(request, "not-found", 404, "No resource at this path.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return problem_response(request, "server-error", 500, "Something went wrong on our side; it has been logged.")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(request, "validation-error", 400, "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return problem_response(request, "permission-denied", 403, "You may not do this.")

@@ -1,0 +1,71 @@
+"""Reads, scoped to the caller: what a role may see is one table, so every list, detail, action and foreign key
+given in a write answers from the same rule (an object out of scope is a 404, or "does not exist" in a write)."""
+
+from django.db.models import Model, QuerySet
+
+from coalition.models import Role
+from coalition.permissions import acting_role
+
+from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident
+
+EVERYTHING = "*"
+
+# model → role → the lookup that must equal the caller (coach) or the caller's organisation (employer, educator).
+# A role missing from a model's row sees none of it; coordinators see everything.
+SCOPES: dict[type[Model], dict[str, str]] = {
+    Resident: {Role.COACH: "coach"},
+    Pathway: {Role.COACH: "resident__coach"},
+    Module: {Role.COACH: EVERYTHING, Role.EDUCATOR: "provider"},
+    Enrolment: {Role.COACH: "pathway__resident__coach", Role.EDUCATOR: "module__provider"},
+    Placement: {Role.COACH: "pathway__resident__coach", Role.EMPLOYER: "employer"},
+    CheckIn: {Role.COACH: "placement__pathway__resident__coach"},
+}
+
+
+def visible_to(user, model: type[Model]) -> QuerySet:
+    queryset = model._default_manager.all()
+    role = acting_role(user)
+    if role == Role.COORDINATOR:
+        return queryset
+    lookup = SCOPES[model].get(role)
+    if lookup == EVERYTHING:
+        return queryset
+    if lookup is None:
+        return queryset.none()
+    if role == Role.COACH:
+        return queryset.filter(**{lookup: user})
+    if user.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(**{lookup: user.organisation_id})
+
+
+def resident_list(*, user) -> QuerySet[Resident]:
+    return visible_to(user, Resident).select_related("current_pathway")
+
+
+def pathway_list(*, user) -> QuerySet[Pathway]:
+    return visible_to(user, Pathway)
+
+
+def stage_change_list(*, pathway: Pathway) -> QuerySet:
+    return pathway.history.order_by("sequence")
+
+
+def module_list(*, user) -> QuerySet[Module]:
+    return visible_to(user, Module)
+
+
+def enrolment_list(*, user) -> QuerySet[Enrolment]:
+    return visible_to(user, Enrolment).select_related("pathway__resident")
+
+
+def placement_list(*, user) -> QuerySet[Placement]:
+    return visible_to(user, Placement).select_related("pathway__resident")
+
+
+def check_in_list(*, user) -> QuerySet[CheckIn]:
+    return visible_to(user, CheckIn).select_related("placement__pathway__resident")
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user) if user.is_authenticated else Notification.objects.none()

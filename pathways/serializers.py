@@ -1,0 +1,238 @@
+"""Shapes and field validation only: what a write may contain, and how each object looks on the wire."""
+
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from coalition.models import Neighbourhood, Organisation, Programme, Role, User
+from config.api import ModelSerializer, Serializer
+
+from . import selectors
+from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
+from .stages import Stage
+
+PHONE = RegexValidator(r"^\+?[0-9][0-9 ()\-]{5,30}$", "Enter a phone number: digits, spaces, ( ) - and a leading +.")
+
+
+def _visible(serializer: serializers.Serializer, model) -> object:
+    return selectors.visible_to(serializer.context["request"].user, model)
+
+
+class CurrentPathwaySerializer(ModelSerializer):
+    class Meta:
+        model = Pathway
+        fields = ["id", "stage"]
+
+
+class ResidentNameSerializer(ModelSerializer):
+    """All that employers and educators see of a resident."""
+
+    class Meta:
+        model = Resident
+        fields = ["id", "first_name", "last_name"]
+        read_only_fields = fields
+
+
+class ResidentSerializer(ModelSerializer):
+    current_pathway = CurrentPathwaySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Resident
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "date_of_birth",
+            "neighbourhood",
+            "coach",
+            "programme",
+            "consent_given_at",
+            "created_at",
+            "current_pathway",
+        ]
+        extra_kwargs = {"phone": {"validators": [PHONE]}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["neighbourhood"].queryset = Neighbourhood.objects.all()
+        fields["programme"].queryset = Programme.objects.all()
+        fields["coach"].queryset = User.objects.filter(role=Role.COACH, is_active=True)
+        if self.role != Role.COORDINATOR:
+            fields["coach"].read_only = True  # a coach's caseload is assigned by coordinators
+        return fields
+
+
+class PathwaySerializer(ModelSerializer):
+    class Meta:
+        model = Pathway
+        fields = ["id", "resident", "stage", "started_at", "closed_at", "exit_reason"]
+        read_only_fields = ["stage", "started_at", "closed_at", "exit_reason"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["resident"].queryset = _visible(self, Resident)
+        return fields
+
+
+class TransitionSerializer(Serializer):
+    to = serializers.ChoiceField(choices=Stage.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    exit_reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="Required when `to` is `exited`, else absent."
+    )
+
+
+class StageChangeSerializer(ModelSerializer):
+    from_stage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StageChange
+        fields = ["from_stage", "to_stage", "at", "by", "note"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Stage.choices, allow_null=True))
+    def get_from_stage(self, change: StageChange) -> str | None:
+        return change.from_stage or None  # the opening of a pathway comes from no stage
+
+
+class ModuleSerializer(ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["id", "title", "theme", "provider", "hours", "capacity", "starts_on", "ends_on"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["provider"].queryset = Organisation.objects.filter(is_active=True)
+        return fields
+
+
+class EnrolmentSerializer(ModelSerializer):
+    resident = ResidentNameSerializer(source="pathway.resident", read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "pathway",
+            "module",
+            "resident",
+            "status",
+            "enrolled_at",
+            "completed_at",
+            "dropped_at",
+            "attended_hours",
+        ]
+        read_only_fields = ["status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["pathway"].queryset = _visible(self, Pathway)
+        fields["module"].queryset = _visible(self, Module)
+        return fields
+
+
+class AttendanceSerializer(EnrolmentSerializer):
+    """Recording attendance: only `attendedHours` may change."""
+
+    class Meta(EnrolmentSerializer.Meta):
+        read_only_fields = [name for name in EnrolmentSerializer.Meta.fields if name != "attended_hours"]
+
+
+class EnrolmentCompleteSerializer(Serializer):
+    attended_hours = serializers.IntegerField(min_value=0, max_value=5000, required=False)
+
+
+class PlacementSerializer(ModelSerializer):
+    resident = ResidentNameSerializer(source="pathway.resident", read_only=True)
+
+    class Meta:
+        model = Placement
+        fields = [
+            "id",
+            "pathway",
+            "resident",
+            "employer",
+            "job_title",
+            "start_date",
+            "hours_per_week",
+            "contract_type",
+            "status",
+            "proposed_at",
+            "proposed_by",
+            "confirmed_at",
+            "confirmed_by",
+            "declined_at",
+            "decline_reason",
+            "end_date",
+            "end_reason",
+        ]
+        read_only_fields = [
+            "status",
+            "proposed_at",
+            "proposed_by",
+            "confirmed_at",
+            "confirmed_by",
+            "declined_at",
+            "decline_reason",
+            "end_date",
+            "end_reason",
+        ]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["pathway"].queryset = _visible(self, Pathway)
+        fields["employer"].queryset = Organisation.objects.filter(kind=Organisation.Kind.EMPLOYER, is_active=True)
+        return fields
+
+
+class PlacementDeclineSerializer(Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class PlacementEndSerializer(Serializer):
+    end_date = serializers.DateField()
+    end_reason = serializers.ChoiceField(choices=Placement.EndReason.choices)
+
+
+class CheckInSerializer(ModelSerializer):
+    resident = ResidentNameSerializer(source="placement.pathway.resident", read_only=True)
+    support_needs = serializers.ListField(child=serializers.ChoiceField(choices=CheckIn.SupportNeed.choices))
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "placement",
+            "resident",
+            "day",
+            "due_on",
+            "status",
+            "completed_at",
+            "outcome",
+            "notes",
+            "support_needs",
+        ]
+        read_only_fields = fields
+
+
+class CheckInCompleteSerializer(Serializer):
+    outcome = serializers.ChoiceField(choices=CheckIn.Outcome.choices)
+    notes = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    support_needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=CheckIn.SupportNeed.choices), max_length=20, required=False
+    )
+
+
+class NotificationSerializer(ModelSerializer):
+    object_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "subject", "body", "created_at", "read_at", "object_type", "object_id"]
+        read_only_fields = fields
+
+
+class NoBody(Serializer):
+    """An action that takes no body: nothing, or an empty object; any field is unknown."""

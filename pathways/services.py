@@ -1,0 +1,366 @@
+"""Every write to a resident's file. Each service is one transaction; state changes lock the row they change,
+check the move against its table, and write the new state with its history."""
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.permissions import acting_role
+from config.problems import Conflict, InvalidTransition
+from config.services import model_update
+
+from . import stages
+from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
+from .stages import Cause, Stage
+
+# The other state machines are small enough to read at a glance: status → statuses it may move to.
+ENROLMENT_MOVES = {Enrolment.Status.ENROLLED: {Enrolment.Status.COMPLETED, Enrolment.Status.DROPPED}}
+PLACEMENT_MOVES = {
+    Placement.Status.PROPOSED: {Placement.Status.CONFIRMED, Placement.Status.DECLINED},
+    Placement.Status.CONFIRMED: {Placement.Status.ENDED},
+}
+CHECK_IN_MOVES = {status: {CheckIn.Status.COMPLETED} for status in CheckIn.OPEN}
+
+ENROLLABLE_STAGES = frozenset({Stage.INTAKE, Stage.LEARNING, Stage.JOB_SEARCH})
+
+M = TypeVar("M", bound=Model)
+
+
+def _locked(instance: M) -> M:
+    """The row again, locked until the transaction ends, so that concurrent changes queue behind each other."""
+    return type(instance)._default_manager.select_for_update(of=("self",)).get(pk=instance.pk)
+
+
+def _check_move(moves: dict, current: str, to: str) -> None:
+    if to not in moves.get(current, ()):
+        raise InvalidTransition(current=current, asked=to)
+
+
+def _check_not_future(field: str, moment: datetime) -> None:
+    if moment > timezone.now() + timedelta(minutes=5):  # a little clock skew between devices is fine
+        raise ValidationError({field: "Must not lie in the future."})
+
+
+# --- Residents ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    by: User,
+    first_name: str,
+    last_name: str,
+    consent_given_at: datetime,
+    email: str = "",
+    phone: str = "",
+    date_of_birth: date | None = None,
+    neighbourhood: Neighbourhood | None = None,
+    programme: Programme | None = None,
+    coach: User | None = None,
+) -> Resident:
+    """Registers a resident and opens their first pathway at intake. A coach who registers someone coaches them."""
+    if acting_role(by) == Role.COACH:
+        coach = by
+    _check_resident(consent_given_at=consent_given_at, date_of_birth=date_of_birth, coach=coach)
+    resident = Resident.objects.create(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        date_of_birth=date_of_birth,
+        neighbourhood=neighbourhood,
+        programme=programme,
+        coach=coach,
+        consent_given_at=consent_given_at,
+    )
+    resident.current_pathway = pathway_open(resident=resident, by=by)
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, resident: Resident, by: User, data: dict) -> Resident:
+    _check_resident(
+        consent_given_at=data.get("consent_given_at"), date_of_birth=data.get("date_of_birth"), coach=data.get("coach")
+    )
+    return model_update(instance=resident, data=data)
+
+
+def _check_resident(*, consent_given_at: datetime | None, date_of_birth: date | None, coach: User | None) -> None:
+    if consent_given_at is not None:
+        _check_not_future("consent_given_at", consent_given_at)
+    if date_of_birth is not None and not date(1900, 1, 1) <= date_of_birth <= timezone.localdate():
+        raise ValidationError({"date_of_birth": "Must lie between 1900-01-01 and today."})
+    if coach is not None and coach.role != Role.COACH:
+        raise ValidationError({"coach": "Must be a user with role coach."})
+
+
+# --- Pathways -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pathway_open(*, resident: Resident, by: User | None) -> Pathway:
+    """A new pathway at intake; only when the resident's last one is closed."""
+    resident = _locked(resident)
+    if resident.pathways.filter(closed_at__isnull=True).exists():
+        raise Conflict("This resident already has an open pathway; close it before opening another.")
+    now = timezone.now()
+    pathway = Pathway.objects.create(resident=resident, stage=Stage.INTAKE, started_at=now)
+    StageChange.objects.create(pathway=pathway, sequence=1, from_stage="", to_stage=Stage.INTAKE, at=now, by=by)
+    resident.current_pathway = pathway
+    resident.save(update_fields=["current_pathway"])
+    return pathway
+
+
+@transaction.atomic
+def pathway_transition(*, pathway: Pathway, to: str, by: User, note: str = "", exit_reason: str = "") -> Pathway:
+    """A move a coach or coordinator asks for (POST /pathways/{id}/transitions)."""
+    if to == Stage.EXITED and not exit_reason:
+        raise ValidationError({"exit_reason": "Give the reason when a pathway is exited."})
+    if to != Stage.EXITED and exit_reason:
+        raise ValidationError({"exit_reason": "Only an exit has an exit reason."})
+    pathway = _locked(pathway)
+    if (pathway.stage, to) == (Stage.PLACED, Stage.COMPLETED) and acting_role(by) != Role.COORDINATOR:
+        open_check_ins = CheckIn.objects.filter(
+            placement__pathway=pathway, placement__status=Placement.Status.CONFIRMED, status__in=CheckIn.OPEN
+        ).count()
+        if open_check_ins:
+            raise InvalidTransition(
+                current=pathway.stage,
+                asked=to,
+                why=f"{open_check_ins} check-in(s) of the placement are still open; a coordinator may complete it.",
+            )
+    return _move(pathway=pathway, to=to, cause=Cause.ASKED, by=by, note=note, exit_reason=exit_reason)
+
+
+def _move(
+    *, pathway: Pathway, to: str, cause: Cause, by: User | None, note: str = "", exit_reason: str = ""
+) -> Pathway:
+    """Apply one move of the stage table to a pathway locked by the caller, with its history row."""
+    if not stages.is_allowed(pathway.stage, to, cause):
+        raise InvalidTransition(current=pathway.stage, asked=to)
+    now = timezone.now()
+    last = pathway.history.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+    StageChange.objects.create(
+        pathway=pathway, sequence=last + 1, from_stage=pathway.stage, to_stage=to, at=now, by=by, note=note
+    )
+    pathway.stage = to
+    pathway.exit_reason = exit_reason
+    pathway.closed_at = now if to in stages.CLOSED_STAGES else None
+    pathway.save(update_fields=["stage", "exit_reason", "closed_at"])
+    return pathway
+
+
+# --- Modules and enrolments -----------------------------------------------------------------------------------
+
+
+def module_create(
+    *, title: str, theme: str, provider: Organisation, hours: int, capacity: int, starts_on: date, ends_on: date
+) -> Module:
+    _check_module_period(starts_on, ends_on)
+    return Module.objects.create(
+        title=title,
+        theme=theme,
+        provider=provider,
+        hours=hours,
+        capacity=capacity,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+@transaction.atomic
+def module_update(*, module: Module, data: dict) -> Module:
+    module = _locked(module)
+    _check_module_period(data.get("starts_on", module.starts_on), data.get("ends_on", module.ends_on))
+    if "capacity" in data:
+        seated = module.enrolments.filter(status__in=Enrolment.SEATED).count()
+        if data["capacity"] < seated:
+            raise Conflict(f"{seated} residents already hold a seat; the capacity cannot go below that.")
+    return model_update(instance=module, data=data)
+
+
+def _check_module_period(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "Must not lie before the start."})
+
+
+@transaction.atomic
+def enrolment_create(*, by: User, pathway: Pathway, module: Module) -> Enrolment:
+    """Enrols a pathway in a module with a free seat; a resident at intake starts learning."""
+    pathway = _locked(pathway)
+    if pathway.stage not in ENROLLABLE_STAGES:
+        raise Conflict(f"Only a pathway at intake, learning or job search can enrol; this one is {pathway.stage}.")
+    module = _locked(module)  # seats are counted and taken one enrolment at a time
+    if Enrolment.objects.filter(pathway=pathway, module=module).exists():
+        raise Conflict("This pathway is already enrolled in this module.")
+    if module.enrolments.filter(status__in=Enrolment.SEATED).count() >= module.capacity:
+        raise Conflict(f"'{module.title}' is full ({module.capacity} seats).")
+    enrolment = Enrolment.objects.create(pathway=pathway, module=module, enrolled_at=timezone.now())
+    if pathway.stage == Stage.INTAKE:
+        _move(pathway=pathway, to=Stage.LEARNING, cause=Cause.ENROLMENT, by=by, note=f"Enrolled in {module.title}.")
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_update(*, enrolment: Enrolment, data: dict) -> Enrolment:
+    enrolment = _locked(enrolment)
+    _check_attendance(enrolment, data.get("attended_hours"))
+    return model_update(instance=enrolment, data=data)
+
+
+@transaction.atomic
+def enrolment_complete(*, enrolment: Enrolment, attended_hours: int | None = None) -> Enrolment:
+    enrolment = _locked(enrolment)
+    _check_move(ENROLMENT_MOVES, enrolment.status, Enrolment.Status.COMPLETED)
+    _check_attendance(enrolment, attended_hours)
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.completed_at = timezone.now()
+    if attended_hours is not None:
+        enrolment.attended_hours = attended_hours
+    enrolment.save(update_fields=["status", "completed_at", "attended_hours"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_drop(*, enrolment: Enrolment) -> Enrolment:
+    enrolment = _locked(enrolment)
+    _check_move(ENROLMENT_MOVES, enrolment.status, Enrolment.Status.DROPPED)
+    enrolment.status = Enrolment.Status.DROPPED
+    enrolment.dropped_at = timezone.now()
+    enrolment.save(update_fields=["status", "dropped_at"])
+    return enrolment
+
+
+def _check_attendance(enrolment: Enrolment, attended_hours: int | None) -> None:
+    if attended_hours is not None and attended_hours > enrolment.module.hours:
+        raise ValidationError({"attended_hours": f"The module has {enrolment.module.hours} hours."})
+
+
+# --- Placements -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def placement_propose(
+    *,
+    by: User,
+    pathway: Pathway,
+    employer: Organisation,
+    job_title: str,
+    start_date: date,
+    hours_per_week: int,
+    contract_type: str,
+) -> Placement:
+    """A coach proposes a job for a resident in job search; the start may lie in the past (registered late)."""
+    pathway = _locked(pathway)
+    if pathway.stage != Stage.JOB_SEARCH:
+        raise Conflict(f"Placements are proposed for a pathway at job_search; this one is {pathway.stage}.")
+    if employer.kind != Organisation.Kind.EMPLOYER or not employer.is_active:
+        raise ValidationError({"employer": "Must be an active organisation of kind employer."})
+    return Placement.objects.create(
+        pathway=pathway,
+        employer=employer,
+        job_title=job_title,
+        start_date=start_date,
+        hours_per_week=hours_per_week,
+        contract_type=contract_type,
+        proposed_at=timezone.now(),
+        proposed_by=by,
+    )
+
+
+@transaction.atomic
+def placement_confirm(*, placement: Placement, by: User) -> Placement:
+    """The employer confirms: the pathway becomes placed and the check-ins are planned, all or nothing."""
+    placement = _locked(placement)
+    _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.CONFIRMED)
+    pathway = _locked(placement.pathway)
+    _move(
+        pathway=pathway,
+        to=Stage.PLACED,
+        cause=Cause.PLACEMENT_CONFIRMED,
+        by=by,
+        note=f"Placement confirmed: {placement.job_title}.",
+    )
+    placement.status = Placement.Status.CONFIRMED
+    placement.confirmed_at = timezone.now()
+    placement.confirmed_by = by
+    placement.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    programme = pathway.resident.programme
+    days = programme.check_in_days if programme else DEFAULT_CHECK_IN_DAYS
+    CheckIn.objects.bulk_create(
+        CheckIn(placement=placement, day=day, due_on=placement.start_date + timedelta(days=day))
+        for day in sorted(set(days))
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_decline(*, placement: Placement, by: User, reason: str) -> Placement:
+    placement = _locked(placement)
+    _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.DECLINED)
+    placement.status = Placement.Status.DECLINED
+    placement.declined_at = timezone.now()
+    placement.decline_reason = reason
+    placement.save(update_fields=["status", "declined_at", "decline_reason"])
+    return placement
+
+
+@transaction.atomic
+def placement_end(*, placement: Placement, by: User, end_date: date, end_reason: str) -> Placement:
+    """The job ended: later check-ins are cancelled and an open pathway goes back to job search.
+    An end before the start date means the job never began: every check-in is cancelled."""
+    placement = _locked(placement)
+    _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.ENDED)
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": "Must not lie in the future: report an end once it has happened."})
+    placement.status = Placement.Status.ENDED
+    placement.end_date = end_date
+    placement.end_reason = end_reason
+    placement.save(update_fields=["status", "end_date", "end_reason"])
+    placement.check_ins.filter(due_on__gt=end_date, status__in=CheckIn.OPEN).update(status=CheckIn.Status.CANCELLED)
+    pathway = _locked(placement.pathway)
+    if pathway.stage == Stage.PLACED:
+        _move(
+            pathway=pathway,
+            to=Stage.JOB_SEARCH,
+            cause=Cause.PLACEMENT_ENDED,
+            by=by,
+            note=f"Placement ended ({end_reason}).",
+        )
+    return placement
+
+
+# --- Check-ins and notifications ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_in_complete(
+    *, check_in: CheckIn, by: User, outcome: str, notes: str = "", support_needs: Iterable[str] = ()
+) -> CheckIn:
+    """Records a check-in held (late ones count). `left_job` ends the placement as of today."""
+    check_in = _locked(check_in)
+    _check_move(CHECK_IN_MOVES, check_in.status, CheckIn.Status.COMPLETED)
+    check_in.status = CheckIn.Status.COMPLETED
+    check_in.completed_at = timezone.now()
+    check_in.completed_by = by
+    check_in.outcome = outcome
+    check_in.notes = notes
+    check_in.support_needs = sorted(set(support_needs))
+    check_in.save(update_fields=["status", "completed_at", "completed_by", "outcome", "notes", "support_needs"])
+    placement = check_in.placement
+    if outcome == CheckIn.Outcome.LEFT_JOB and placement.status == Placement.Status.CONFIRMED:
+        placement_end(placement=placement, by=by, end_date=timezone.localdate(), end_reason=Placement.EndReason.OTHER)
+    return check_in
+
+
+def notification_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -1,0 +1,77 @@
+import os
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def services_missing() -> str | None:
+    """Why the PostgreSQL and Redis tests cannot run here, or None when they can."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "DATABASE_URL does not point at PostgreSQL"
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis://"):
+        return "CELERY_BROKER_URL does not point at Redis"
+    if not _reachable(broker):
+        return f"Redis at {broker} is not reachable"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _services_gate(request):
+    """Tests marked `services` skip, saying why, where PostgreSQL and Redis are missing, and fail under CI."""
+    if request.node.get_closest_marker("services") is None:
+        return
+    missing = services_missing()
+    if missing and REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {missing}")
+    if missing:
+        pytest.skip(f"needs PostgreSQL and Redis: {missing}")
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it as that user."""
+    client = APIClient()
+
+    def as_user(user):
+        client.force_authenticate(user=user)
+        return client
+
+    client.as_user = as_user
+    return client
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(coordinator=True)
+
+
+@pytest.fixture
+def coach(db):
+    return UserFactory(coach=True)
+
+
+@pytest.fixture
+def employer_user(db):
+    return UserFactory(employer=True)
+
+
+@pytest.fixture
+def educator(db):
+    return UserFactory(educator=True)

@@ -1,0 +1,9 @@
+"""Settings for the test run: the project's own, with a test secret and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "werkpad-test-secret-key-not-for-production")
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # factories create many users
