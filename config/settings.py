@@ -175,7 +175,7 @@ SPECTACULAR_SETTINGS = {
 # Without CELERY_BROKER_URL the worker and the API share an embedded broker: kombu's filesystem transport,
 # which needs no server (the development run on a bare machine).
 BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".broker")))
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")  # a host, or kombu warns
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_FOLDER / "queue"),
@@ -185,14 +185,39 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # An unacknowledged message comes back after this long: longer than any task may run (time limits below),
+        # so a slow task is never handed to a second worker while the first still works on it.
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 1,  # the API publishes after commit and must never hang on a dead broker
+        "socket_timeout": 5,
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Tasks may run twice (they are idempotent by design); they must never be lost. A message is acknowledged only
+# after its task finished, and a worker that dies mid-task hands it back.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
+
+# --- Reminders (contract §7) --------------------------------------------------------------------------------
+REMINDER_MISSED_AFTER_DAYS = env.int("REMINDER_MISSED_AFTER_DAYS", default=14)
+PLACEMENT_UNCONFIRMED_AFTER_DAYS = env.int("PLACEMENT_UNCONFIRMED_AFTER_DAYS", default=3)
+REMINDER_SWEEP_INTERVAL_SECONDS = env.int("REMINDER_SWEEP_INTERVAL_SECONDS", default=300)
+REMINDER_SWEEP_BATCH_SIZE = env.int("REMINDER_SWEEP_BATCH_SIZE", default=20_000)
+EMAIL_IDS_PER_TASK = env.int("EMAIL_IDS_PER_TASK", default=500)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)  # doubles after each failure
+# A pending e-mail handed to the broker this long ago and still not sent is handed over again.
+EMAIL_REDRIVE_AFTER_SECONDS = env.int("EMAIL_REDRIVE_AFTER_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

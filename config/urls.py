@@ -26,6 +26,7 @@ api_v1 = [
     path("auth/token", coalition_apis.TokenView.as_view(), name="auth-token"),
     path("auth/logout", coalition_apis.LogoutView.as_view(), name="auth-logout"),
     path("me", coalition_apis.MeView.as_view(), name="me"),
+    path("reports/retention", pathway_apis.RetentionReportView.as_view(), name="report-retention"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
     *router.urls,

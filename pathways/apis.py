@@ -1,12 +1,20 @@
 """The pathway endpoints: parse, call one service or selector, shape the answer."""
 
+import csv
+import io
+
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from coalition.models import Role
+from coalition.permissions import IsCoordinator
 from config.api import ServiceViewSet
+from config.rendering import CamelCaseJSONRenderer
 
 from . import selectors, services
 from .filters import (
@@ -18,6 +26,7 @@ from .filters import (
     PlacementFilter,
     ResidentFilter,
 )
+from .reports import GROUPS, MILESTONES, retention_report
 from .serializers import (
     AttendanceSerializer,
     CheckInCompleteSerializer,
@@ -32,6 +41,7 @@ from .serializers import (
     PlacementEndSerializer,
     PlacementSerializer,
     ResidentSerializer,
+    RetentionReportSerializer,
     StageChangeSerializer,
     TransitionSerializer,
 )
@@ -233,3 +243,49 @@ class NotificationViewSet(ServiceViewSet):
         notification = self.get_object()
         self.validated(NoBody)
         return self.respond(services.notification_read(notification=notification))
+
+
+class RetentionCSVRenderer(BaseRenderer):
+    """The retention report as a spreadsheet: one row per group, three columns per milestone."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if not isinstance(data, dict) or "results" not in data:  # an error: problem+json is rendered elsewhere
+            return b""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["groupId", "groupName", "placements"]
+            + [f"{column}{day}" for day in MILESTONES for column in ("eligible", "retained", "rate")]
+        )
+        for row in data["results"]:
+            cells = [row["group"]["id"], row["group"]["name"], row["placements"]]
+            for day in MILESTONES:
+                milestone = row["milestones"][str(day)]
+                cells += [milestone["eligible"], milestone["retained"], milestone["rate"]]
+            writer.writerow(["" if cell is None else cell for cell in cells])
+        return out.getvalue().encode()
+
+
+class RetentionQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
+    groupBy = serializers.ChoiceField(choices=sorted(GROUPS), help_text="What to group the placements by.")
+
+
+class RetentionReportView(GenericAPIView):
+    """Do residents stay in work? Per group, of the confirmed and ended placements: how many were eligible at day
+    30, 90, 180 and 365 (that check-in fell due or was held) and how many were retained (held, still employed)."""
+
+    permission_classes = [IsCoordinator]
+    renderer_classes = [CamelCaseJSONRenderer, RetentionCSVRenderer]
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(parameters=[RetentionQuerySerializer], responses={200: RetentionReportSerializer})
+    def get(self, request):
+        query = RetentionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        results = retention_report(group_by=query.validated_data["groupBy"], today=timezone.localdate())
+        return Response({"results": results})

@@ -276,3 +276,37 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OutboxEmail(models.Model):
+    """The e-mail of one notification, as a row: sent exactly once by whichever worker locks it first.
+
+    The message is rendered from the notification at sending time, so no copy of its text is kept here.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="email")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    # When its id was last handed to the broker; a pending row not sent long after is handed over again.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # After a failed attempt: not before this moment (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "enqueued_at"], condition=Q(status="pending"), name="outbox_email_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"E-mail for notification {self.notification_id} ({self.status})"

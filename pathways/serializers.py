@@ -9,6 +9,7 @@ from config.api import ModelSerializer, Serializer
 
 from . import selectors
 from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
+from .reports import MILESTONES
 from .stages import Stage
 
 PHONE = RegexValidator(r"^\+?[0-9][0-9 ()\-]{5,30}$", "Enter a phone number: digits, spaces, ( ) - and a leading +.")
@@ -236,3 +237,30 @@ class NotificationSerializer(ModelSerializer):
 
 class NoBody(Serializer):
     """An action that takes no body: nothing, or an empty object; any field is unknown."""
+
+
+class MilestoneSerializer(Serializer):
+    eligible = serializers.IntegerField(help_text="Placements whose check-in of this day fell due or was held.")
+    retained = serializers.IntegerField(help_text="Of those, held with outcome `employed`.")
+    rate = serializers.FloatField(allow_null=True, help_text="retained / eligible to 4 decimals; null if none.")
+
+
+class ReportGroupSerializer(Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+
+
+# {"30": {...}, "90": {...}, ...}: the milestone days are the keys.
+MilestonesSerializer = type(
+    "MilestonesSerializer", (Serializer,), {str(day): MilestoneSerializer() for day in MILESTONES}
+)
+
+
+class RetentionRowSerializer(Serializer):
+    group = ReportGroupSerializer()
+    placements = serializers.IntegerField(help_text="Confirmed and ended placements in the group.")
+    milestones = MilestonesSerializer()
+
+
+class RetentionReportSerializer(Serializer):
+    results = RetentionRowSerializer(many=True)

@@ -14,6 +14,7 @@ from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation,
 from coalition.permissions import acting_role
 from config.problems import Conflict, InvalidTransition
 from config.services import model_update
+from workers.publish import request_sweep
 
 from . import stages
 from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
@@ -293,10 +294,13 @@ def placement_confirm(*, placement: Placement, by: User) -> Placement:
     placement.save(update_fields=["status", "confirmed_at", "confirmed_by"])
     programme = pathway.resident.programme
     days = programme.check_in_days if programme else DEFAULT_CHECK_IN_DAYS
-    CheckIn.objects.bulk_create(
+    check_ins = CheckIn.objects.bulk_create(
         CheckIn(placement=placement, day=day, due_on=placement.start_date + timedelta(days=day))
         for day in sorted(set(days))
     )
+    if any(check_in.due_on <= timezone.localdate() for check_in in check_ins):
+        # Registered after the fact: remind now rather than at the next scheduled sweep (which would anyway).
+        transaction.on_commit(request_sweep)
     return placement
 
 

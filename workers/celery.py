@@ -21,3 +21,10 @@ def _ensure_broker_folders() -> None:
 
 
 app.on_after_configure.connect(lambda sender, **kwargs: _ensure_broker_folders(), weak=False)
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **kwargs) -> None:
+    from .schedule import beat_schedule
+
+    sender.conf.beat_schedule = beat_schedule()

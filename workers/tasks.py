@@ -1,1 +1,22 @@
-"""Celery tasks: thin, they take ids and call services. The reminder sweep arrives with the next issue."""
+"""Celery tasks: thin wrappers that take ids and call services."""
+
+from dataclasses import asdict
+
+from django.utils import timezone
+
+from pathways.emails import emails_send
+from pathways.reminders import reminders_sweep
+
+from .celery import app
+from .publish import SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
+
+
+@app.task(name=SWEEP_TASK)
+def sweep_reminders() -> dict:
+    report = reminders_sweep(now=timezone.now(), deliver=enqueue_emails)
+    return {key: value for key, value in asdict(report).items() if key != "email_ids"}
+
+
+@app.task(name=SEND_EMAILS_TASK)
+def send_emails(email_ids: list[int]) -> dict:
+    return asdict(emails_send(ids=email_ids))

@@ -1,0 +1,57 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from pathways.emails import DeliveryReport, delivery_health, emails_send
+from pathways.reminders import reminders_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run one reminder sweep now, in the foreground, and send its e-mails from this process. "
+        "The scheduled job the workers run does the same sweep."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            help="The moment of the sweep, ISO 8601 with offset (default: now), e.g. 2027-01-15T08:00:00+01:00.",
+        )
+
+    def handle(self, *args, as_of: str | None = None, **options):
+        now = self._moment(as_of)
+        delivered = DeliveryReport()
+
+        def deliver(email_ids: list[int]) -> None:
+            result = emails_send(ids=email_ids)
+            delivered.sent += result.sent
+            delivered.failed += result.failed
+            delivered.skipped += result.skipped
+
+        report = reminders_sweep(now=now, deliver=deliver)
+        health = delivery_health()
+        self.stdout.write(
+            f"Sweep as of {timezone.localtime(now).isoformat()} (Europe/Amsterdam date {timezone.localdate(now)}):\n"
+            f"  check-ins became due:    {report.became_due}\n"
+            f"  check-ins became missed: {report.became_missed}\n"
+            f"  reminders created:       {report.notifications}\n"
+            f"  e-mails sent:            {delivered.sent}"
+            f" (failed attempts {delivered.failed}, handed over again {report.redriven})\n"
+            f"  deliveries failed:       {health['failed']}\n"
+            f"  deliveries stuck:        {health['stuck']}"
+        )
+        if health["failed"] or health["stuck"]:
+            self.stderr.write("Some e-mails failed or are stuck: see the outbox in the admin.")
+
+    @staticmethod
+    def _moment(as_of: str | None) -> datetime:
+        if as_of is None:
+            return timezone.now()
+        moment = parse_datetime(as_of)
+        if moment is None:
+            raise CommandError(f"--as-of {as_of!r} is not an ISO 8601 date and time.")
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)  # read in Europe/Amsterdam
+        return moment

@@ -1,0 +1,281 @@
+"""The reminder sweep (contract §7): check-ins fall due or are missed, unconfirmed placements are chased, and every
+reminder becomes one notification and one outbox e-mail — exactly once, however many sweeps run at the same moment.
+
+Exactly once rests on the database, not on timing:
+- check-ins are claimed in batches with `FOR UPDATE SKIP LOCKED` and change state in the transaction that writes
+  their notifications, so two sweeps never claim the same row;
+- a notification is unique per (recipient, kind, object) and inserted with ON CONFLICT DO NOTHING;
+- an outbox e-mail is unique per notification; its id goes to the broker only after commit, and a pending e-mail
+  not sent in time is handed over again (the sender locks it and checks it is still pending).
+Writes are set-wise SQL, so a sweep over a million check-ins takes seconds, not hours.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from coalition.models import Organisation, Role, User
+
+from .models import CheckIn, Notification, OutboxEmail, Pathway, Placement, Resident
+
+Deliver = Callable[[list[int]], None]
+
+CHECK_IN = "check_in"
+PLACEMENT = "placement"
+
+# Texts of the reminders; {placeholders} are filled in by the database, row by row.
+TEXTS = {
+    Notification.Kind.CHECK_IN_DUE: (
+        "Check-in due: {name}, day {day}",
+        "{name} started as {job} at {employer} on {start}. Their day-{day} check-in is due on {due}. "
+        "Record it in Werkpad once you have spoken with them.",
+    ),
+    Notification.Kind.CHECK_IN_MISSED: (
+        "Check-in missed: {name}, day {day}",
+        "The day-{day} check-in of {name} ({job} at {employer}, started {start}) was due on {due} and has not been "
+        "recorded {grace} days later. Coach: {coach}.",
+    ),
+    Notification.Kind.PLACEMENT_UNCONFIRMED: (
+        "Please confirm or decline: {job} for {name}",
+        "{name} was proposed as {job} at {employer}, starting {start}. "
+        "Please confirm or decline the placement in Werkpad.",
+    ),
+}
+
+
+@dataclass
+class SweepReport:
+    became_due: int = 0
+    became_missed: int = 0
+    notifications: int = 0
+    emails_queued: int = 0  # new e-mails, plus pending ones handed over again
+    redriven: int = 0
+    email_ids: list[int] = field(default_factory=list, repr=False)
+
+
+def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
+    """One sweep as of `now`; `deliver` receives the ids of outbox e-mails to send, after their rows committed."""
+    today = timezone.localdate(now)  # the coalition's date (Europe/Amsterdam), whatever the server's zone
+    missed_before = today - timedelta(days=settings.REMINDER_MISSED_AFTER_DAYS)
+    report = SweepReport()
+    while _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver):
+        pass
+    _sweep_unconfirmed_placements(report, now=now, deliver=deliver)
+    while _redrive_batch(report, deliver=deliver):
+        pass
+    return report
+
+
+def _sweep_check_in_batch(report: SweepReport, *, today: date, missed_before: date, now: datetime, deliver) -> bool:
+    """Claims one batch of check-ins whose state must change; False when none was left."""
+    limit = settings.REMINDER_SWEEP_BATCH_SIZE
+    checkin = CheckIn._meta.db_table
+    with transaction.atomic():
+        # Out of scheduled: the coach is reminded, whether the check-in is now due or already missed.
+        out_of_scheduled = _fetch(
+            f"""UPDATE {checkin} SET status = CASE WHEN due_on < %s THEN 'missed' ELSE 'due' END
+                WHERE {_claim(f"SELECT id FROM {checkin} WHERE status = 'scheduled' AND due_on <= %s LIMIT %s")}
+                RETURNING id, status""",
+            [missed_before, today, limit],
+        )
+        # Due for too long: now missed.
+        due_to_missed = _fetch(
+            f"""UPDATE {checkin} SET status = 'missed'
+                WHERE {_claim(f"SELECT id FROM {checkin} WHERE status = 'due' AND due_on < %s LIMIT %s")}
+                RETURNING id, status""",
+            [missed_before, limit],
+        )
+        if not out_of_scheduled and not due_to_missed:
+            return False
+        missed = [row[0] for row in out_of_scheduled if row[1] == CheckIn.Status.MISSED]
+        missed += [row[0] for row in due_to_missed]
+        report.became_due += len(out_of_scheduled) - len(missed) + len(due_to_missed)
+        report.became_missed += len(missed)
+        notifications = _notify_about_check_ins(
+            Notification.Kind.CHECK_IN_DUE, [row[0] for row in out_of_scheduled], recipients="coach", now=now
+        )
+        notifications += _notify_about_check_ins(
+            Notification.Kind.CHECK_IN_MISSED, missed, recipients="coordinators", now=now
+        )
+        _queue_emails(report, notifications, now=now, deliver=deliver)
+    return len(out_of_scheduled) == limit or len(due_to_missed) == limit
+
+
+def _notify_about_check_ins(kind: str, check_in_ids: list[int], *, recipients: str, now: datetime) -> list[int]:
+    if not check_in_ids:
+        return []
+    tables = _tables()
+    if recipients == "coach":
+        recipient_join = f"JOIN {tables['user']} u ON u.id = r.coach_id AND u.is_active"
+    else:
+        recipient_join = f"CROSS JOIN ({_coordinators_sql()}) u"
+    subject, body = _texts_sql(kind)
+    in_ids, ids_param = _in_ids("c.id", check_in_ids)
+    return _insert_notifications(
+        f"""SELECT u.id, %s, {subject}, {body}, %s, '{CHECK_IN}', c.id
+            FROM {tables["checkin"]} c
+            JOIN {tables["placement"]} p ON p.id = c.placement_id
+            JOIN {tables["organisation"]} e ON e.id = p.employer_id
+            JOIN {tables["pathway"]} pw ON pw.id = p.pathway_id
+            JOIN {tables["resident"]} r ON r.id = pw.resident_id
+            LEFT JOIN {tables["user"]} coach ON coach.id = r.coach_id
+            {recipient_join}
+            WHERE {in_ids}""",
+        [kind, now, ids_param],
+    )
+
+
+def _sweep_unconfirmed_placements(report: SweepReport, *, now: datetime, deliver: Deliver) -> None:
+    """Each active staff member of the employer is reminded once of a placement still proposed after N days."""
+    cutoff = now - timedelta(days=settings.PLACEMENT_UNCONFIRMED_AFTER_DAYS)
+    tables = _tables()
+    kind = Notification.Kind.PLACEMENT_UNCONFIRMED
+    subject, body = _texts_sql(kind)
+    with transaction.atomic():
+        notifications = _insert_notifications(
+            f"""SELECT u.id, %s, {subject}, {body}, %s, '{PLACEMENT}', p.id
+                FROM {tables["placement"]} p
+                JOIN {tables["organisation"]} e ON e.id = p.employer_id
+                JOIN {tables["pathway"]} pw ON pw.id = p.pathway_id
+                JOIN {tables["resident"]} r ON r.id = pw.resident_id
+                LEFT JOIN {tables["user"]} coach ON coach.id = r.coach_id
+                JOIN {tables["user"]} u ON u.organisation_id = p.employer_id AND u.is_active
+                WHERE p.status = 'proposed' AND p.proposed_at <= %s""",
+            [kind, now, cutoff],
+        )
+        _queue_emails(report, notifications, now=now, deliver=deliver)
+
+
+def _insert_notifications(select_sql: str, params: list) -> list[int]:
+    """Inserts the selected notifications; one that exists already (another sweep's) is skipped, not repeated."""
+    table = Notification._meta.db_table
+    return [
+        row[0]
+        for row in _fetch(
+            f"""INSERT INTO {table} (recipient_id, kind, subject, body, created_at, object_type, object_id)
+                {select_sql}
+                ON CONFLICT (recipient_id, kind, object_type, object_id) DO NOTHING
+                RETURNING id""",
+            params,
+        )
+    ]
+
+
+def _queue_emails(report: SweepReport, notification_ids: list[int], *, now: datetime, deliver: Deliver) -> None:
+    """An outbox e-mail per new notification, handed to `deliver` once this transaction has committed."""
+    report.notifications += len(notification_ids)
+    if not notification_ids:
+        return
+    in_ids, ids_param = _in_ids("n.id", notification_ids)
+    email_ids = [
+        row[0]
+        for row in _fetch(
+            f"""INSERT INTO {OutboxEmail._meta.db_table}
+                    (notification_id, status, attempts, last_error, created_at, enqueued_at)
+                SELECT n.id, 'pending', 0, '', %s, %s FROM {Notification._meta.db_table} n WHERE {in_ids}
+                ON CONFLICT (notification_id) DO NOTHING
+                RETURNING id""",
+            [now, timezone.now(), ids_param],
+        )
+    ]
+    report.emails_queued += len(email_ids)
+    transaction.on_commit(lambda: deliver(email_ids))
+
+
+def _redrive_batch(report: SweepReport, *, deliver: Deliver) -> bool:
+    """Hands over again pending e-mails whose earlier hand-over was lost (broker down, worker killed) or whose
+    backoff after a failure has passed. The sender locks each row and checks it is pending, so a row handed over
+    twice is still sent once."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.EMAIL_REDRIVE_AFTER_SECONDS)
+    outbox = OutboxEmail._meta.db_table
+    with transaction.atomic():
+        ids = [
+            row[0]
+            for row in _fetch(
+                f"""UPDATE {outbox} SET enqueued_at = %s
+                    WHERE {
+                    _claim(f'''SELECT id FROM {outbox} WHERE status = 'pending'
+                                      AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                                      AND (enqueued_at IS NULL OR enqueued_at < %s) LIMIT %s''')
+                }
+                    RETURNING id""",
+                [now, now, stale, settings.REMINDER_SWEEP_BATCH_SIZE],
+            )
+        ]
+        if ids:
+            report.redriven += len(ids)
+            report.emails_queued += len(ids)
+            transaction.on_commit(lambda: deliver(ids))
+    return len(ids) == settings.REMINDER_SWEEP_BATCH_SIZE
+
+
+# --- SQL helpers: PostgreSQL in production; SQLite for the development run ------------------------------------
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _claim(select_ids_sql: str) -> str:
+    """`id` is one of the selected rows, each locked for this transaction and skipped if another holds it.
+    `= ANY(ARRAY(…))` keeps the planner on the primary key; `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` turns
+    into a full scan per batch on large tables."""
+    if connection.vendor == "postgresql":
+        return f"id = ANY(ARRAY({select_ids_sql} FOR UPDATE SKIP LOCKED))"
+    return f"id IN ({select_ids_sql})"  # SQLite: one writer at a time, nothing to skip
+
+
+def _in_ids(column: str, ids: list[int]) -> tuple[str, object]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", list(ids)
+    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "checkin": CheckIn._meta.db_table,
+        "placement": Placement._meta.db_table,
+        "pathway": Pathway._meta.db_table,
+        "resident": Resident._meta.db_table,
+        "organisation": Organisation._meta.db_table,
+        "user": User._meta.db_table,
+    }
+
+
+def _coordinators_sql() -> str:
+    return f"SELECT id FROM {User._meta.db_table} WHERE is_active AND (role = '{Role.COORDINATOR}' OR is_superuser)"
+
+
+# What each placeholder of TEXTS is, in SQL over the aliases of the queries above.
+_PLACEHOLDERS = {
+    "name": "r.first_name || ' ' || r.last_name",
+    "job": "p.job_title",
+    "employer": "e.name",
+    "start": "CAST(p.start_date AS TEXT)",
+    "day": "CAST(c.day AS TEXT)",
+    "due": "CAST(c.due_on AS TEXT)",
+    "coach": "COALESCE(NULLIF(TRIM(coach.first_name || ' ' || coach.last_name), ''), coach.username, 'none')",
+}
+
+
+def _texts_sql(kind: str) -> tuple[str, str]:
+    """The subject and body of a kind of reminder as SQL expressions: the template with each placeholder
+    REPLACEd by its column, so that a million reminders are written by one statement per batch."""
+    return tuple(_template_sql(text) for text in TEXTS[kind])
+
+
+def _template_sql(template: str) -> str:
+    template = template.replace("{grace}", str(settings.REMINDER_MISSED_AFTER_DAYS))
+    sql = "'" + template.replace("'", "''") + "'"
+    for name, expression in _PLACEHOLDERS.items():
+        if "{" + name + "}" in template:
+            sql = f"REPLACE({sql}, '{{{name}}}', {expression})"
+    return sql
