@@ -18,6 +18,22 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class StrictNullBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput  # the select widget turns any unknown value into "no filter" before validation
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is None and value not in (None, ""):
+            raise forms.ValidationError("Enter true or false.", code="invalid")
+        return result
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """`true` or `false`; any other value is a 400, not silently ignored (which would return everything)."""
+
+    field_class = StrictNullBooleanField
+
+
 class SearchFilter(django_filters.CharFilter):
     """Free text: every word must match one of the fields (case-insensitive)."""
 
@@ -38,7 +54,7 @@ class SearchFilter(django_filters.CharFilter):
 
 class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices)
-    isActive = django_filters.BooleanFilter(field_name="is_active")
+    isActive = BooleanFilter(field_name="is_active")
     neighbourhood = IdFilter(field_name="neighbourhoods")
     search = SearchFilter(fields=["name"])
     ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("id", "id")))
@@ -53,7 +69,7 @@ class NeighbourhoodFilter(django_filters.FilterSet):
 class UserFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
     organisation = IdFilter()
-    isActive = django_filters.BooleanFilter(field_name="is_active")
+    isActive = BooleanFilter(field_name="is_active")
     search = SearchFilter(fields=["username", "first_name", "last_name", "email"])
     ordering = django_filters.OrderingFilter(fields=(("username", "username"), ("last_name", "lastName"), ("id", "id")))
 

@@ -46,7 +46,8 @@ class UserSerializer(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "username", "email", "first_name", "last_name", "role", "organisation", "is_active", "password"]
-        extra_kwargs = {"email": {"required": False}}
+        # Every user belongs to one organisation (contract §3); only Django superusers may be without.
+        extra_kwargs = {"email": {"required": False}, "organisation": {"required": True, "allow_null": False}}
 
     def get_fields(self):
         fields = super().get_fields()
@@ -56,6 +57,9 @@ class UserSerializer(ModelSerializer):
 
 
 class MeSerializer(UserSerializer):
+    # The role the caller acts in: a superuser is a coordinator to the front ends.
+    role = serializers.ChoiceField(choices=Role.choices, source="acting_role", read_only=True)
+
     class Meta(UserSerializer.Meta):
         read_only_fields = UserSerializer.Meta.fields
 

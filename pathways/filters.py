@@ -2,7 +2,7 @@
 
 import django_filters
 
-from coalition.filters import IdFilter, SearchFilter
+from coalition.filters import BooleanFilter, IdFilter, SearchFilter
 
 from .models import CheckIn, Enrolment, Module, Notification, Placement
 from .stages import Stage
@@ -63,4 +63,4 @@ class CheckInFilter(django_filters.FilterSet):
 
 class NotificationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Notification.Kind.choices)
-    isRead = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
+    isRead = BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)

@@ -126,6 +126,7 @@ class EnrolmentSerializer(ModelSerializer):
             "attended_hours",
         ]
         read_only_fields = ["status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
+        validators = []  # a second enrolment in one module is a conflict (409), refused by the service
 
     def get_fields(self):
         fields = super().get_fields()
