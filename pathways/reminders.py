@@ -60,7 +60,8 @@ class SweepReport:
 
 def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
     """One sweep as of `now`; `deliver` receives the ids of outbox e-mails to send, after their rows committed."""
-    today = timezone.localdate(now)  # the coalition's date (Europe/Amsterdam), whatever the server's zone
+    # The coalition's date (Europe/Amsterdam, settings.TIME_ZONE), whatever zone is active in this thread.
+    today = timezone.localdate(now, timezone.get_default_timezone())
     missed_before = today - timedelta(days=settings.REMINDER_MISSED_AFTER_DAYS)
     report = SweepReport()
     while _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver):

@@ -49,7 +49,10 @@ class Command(BaseCommand):
     def _moment(as_of: str | None) -> datetime:
         if as_of is None:
             return timezone.now()
-        moment = parse_datetime(as_of)
+        try:
+            moment = parse_datetime(as_of)
+        except ValueError:  # well formed but impossible, e.g. month 13
+            moment = None
         if moment is None:
             raise CommandError(f"--as-of {as_of!r} is not an ISO 8601 date and time.")
         if timezone.is_naive(moment):
