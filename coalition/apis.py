@@ -47,6 +47,8 @@ class OrganisationViewSet(ServiceViewSet):
 
 
 class NeighbourhoodViewSet(ServiceViewSet):
+    """The neighbourhoods the coalition works in."""
+
     serializer_class = NeighbourhoodSerializer
     filterset_class = NeighbourhoodFilter
     roles = COORDINATOR_WRITES

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.api import ModelSerializer, Serializer
@@ -64,6 +65,7 @@ class MeSerializer(UserSerializer):
         read_only_fields = UserSerializer.Meta.fields
 
 
+@extend_schema_serializer(component_name="Login")
 class TokenRequestSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.problems import PROBLEM_MEDIA_TYPE, problem
+from config.schema import HEALTH_PROBLEM, HEALTH_STATES
 from workers.celery import app as celery_app
 
 
@@ -38,11 +39,12 @@ class HealthView(APIView):
             200: inline_serializer(
                 "Health",
                 {
-                    "status": serializers.CharField(),
-                    "database": serializers.CharField(),
-                    "broker": serializers.CharField(),
+                    "status": serializers.ChoiceField(choices=["ok"]),
+                    "database": serializers.ChoiceField(choices=HEALTH_STATES),
+                    "broker": serializers.ChoiceField(choices=HEALTH_STATES),
                 },
-            )
+            ),
+            (503, PROBLEM_MEDIA_TYPE): HEALTH_PROBLEM,
         }
     )
     def get(self, request):

@@ -1,99 +1,230 @@
-"""OpenAPI schema details drf-spectacular doesn't produce by itself: problem responses and the version header."""
+"""What drf-spectacular doesn't produce by itself: problem responses, the version header, who may call what, and
+the API documented as a coordinator sees it (the widest view; role limits are written into the descriptions)."""
+
+import copy
 
 from django.conf import settings
-from drf_spectacular import openapi
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi, plumbing
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiResponse
 
-PROBLEM = {"$ref": "#/components/schemas/Problem"}
-VALIDATION_PROBLEM = {"$ref": "#/components/schemas/ValidationProblem"}
 
-PROBLEM_SCHEMAS = {
-    "Problem": {
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str, **members: dict) -> dict:
+    """An RFC 9457 problem schema, with the extra members some problems carry (all of them always present)."""
+    return {
         "type": "object",
-        "description": "RFC 9457 problem details.",
+        "description": description,
         "properties": {
             "type": {"type": "string", "format": "uri"},
             "title": {"type": "string"},
             "status": {"type": "integer"},
             "detail": {"type": "string"},
-            "instance": {"type": "string"},
+            "instance": {"type": "string", "description": "The path that was asked."},
+            **members,
         },
-        "required": ["type", "title", "status", "detail"],
-    },
-    "ValidationProblem": {
-        "allOf": [
-            PROBLEM,
-            {
+        "required": ["type", "title", "status", "detail", *members],
+    }
+
+
+HEALTH_STATES = ["ok", "unavailable"]
+_HEALTH_STATE = {"type": "string", "enum": HEALTH_STATES}
+
+PROBLEM_SCHEMAS = {
+    "Problem": _problem("RFC 9457 problem details."),
+    "ValidationProblem": _problem(
+        "Invalid input: one entry in `invalidParams` per field error, named as in the request "
+        "(`nonFieldErrors` for an error not tied to one field).",
+        invalidParams={
+            "type": "array",
+            "items": {
                 "type": "object",
-                "properties": {
-                    "invalidParams": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
-                            "required": ["name", "reason"],
-                        },
-                    }
-                },
-                "required": ["invalidParams"],
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["name", "reason"],
             },
-        ]
+        },
+    ),
+    "HealthProblem": _problem("What the API cannot reach.", database=_HEALTH_STATE, broker=_HEALTH_STATE),
+}
+# A refused state change also names the two states; other conflicts (a full module, a duplicate) do not.
+PROBLEM_SCHEMAS["ConflictProblem"] = {
+    **PROBLEM_SCHEMAS["Problem"],
+    "description": "A conflict with the current state. A refused state change has a `type` ending in "
+    "`/invalid-transition` and names `currentState` and `askedState`.",
+    "properties": {
+        **PROBLEM_SCHEMAS["Problem"]["properties"],
+        "currentState": {"type": "string"},
+        "askedState": {"type": "string"},
     },
+}
+
+HEALTH_PROBLEM = OpenApiResponse(_ref("HealthProblem"), description="The database or the broker is unreachable.")
+
+PROBLEMS = {
+    400: ("Invalid input.", "ValidationProblem"),
+    401: ("No valid token or session.", "Problem"),
+    403: ("The caller's role may not do this.", "Problem"),
+    404: ("Not found, not visible to the caller, or a page beyond the last.", "Problem"),
+    409: ("Conflicts with the current state.", "ConflictProblem"),
+    413: ("The request body is over the size limit.", "Problem"),
+    415: ("The body is not JSON.", "Problem"),
+    429: ("Too many requests; `Retry-After` says when to try again.", "Problem"),
+    500: ("Internal server error.", "Problem"),
 }
 
 API_VERSION_HEADER = {
-    "API-Version": {
-        "description": "The full version of the API that answered.",
-        "schema": {"type": "string", "example": settings.API_VERSION},
-    }
+    "description": "The full version of the API that answered.",
+    "schema": {"type": "string", "example": settings.API_VERSION},
 }
+RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
 
-ERROR_DESCRIPTIONS = {
-    "400": ("Invalid input.", VALIDATION_PROBLEM),
-    "401": ("No valid token.", PROBLEM),
-    "403": ("The caller's role may not do this.", PROBLEM),
-    "404": ("Not found, or not visible to the caller.", PROBLEM),
-    "405": ("Method not allowed.", PROBLEM),
-    "409": ("Conflicts with the current state.", PROBLEM),
-    "413": ("Request body too large.", PROBLEM),
-    "415": ("Unsupported media type.", PROBLEM),
-    "429": ("Too many requests.", PROBLEM),
-    "500": ("Internal server error.", PROBLEM),
-}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class AutoSchema(openapi.AutoSchema):
-    """Tags by resource (the first path segment), so Swagger UI groups operations the way the contract does."""
+    """Adds to every operation the problems it can answer and the headers every response carries."""
 
     def get_tags(self) -> list[str]:
+        # By resource (the first path segment), so Swagger UI groups operations the way the contract does.
         path = self.path[len(settings.SPECTACULAR_SETTINGS["SCHEMA_PATH_PREFIX"]) :].strip("/")
         return [path.split("/")[0] or "api"]
 
+    def get_auth(self) -> list[dict]:
+        # An endpoint without authenticators (health, auth/token, the schema) claims no security at all.
+        return super().get_auth() if self._authenticated else []
 
-def _error_codes(method: str, path: str, operation: dict) -> list[str]:
-    codes = ["401", "403", "405", "429", "500"]
-    if method in ("post", "put", "patch") or operation.get("parameters"):
-        codes.append("400")
-    if "{" in path:
-        codes.append("404")
-    if method in ("post", "put", "patch"):
-        codes += ["409", "413", "415"]
-    return codes
+    def get_description(self) -> str:
+        roles = self._roles()
+        note = f"Roles: {', '.join(sorted(roles))}." if roles else ""
+        return "\n\n".join(part for part in (super().get_description(), note) if part)
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        for name, schema in PROBLEM_SCHEMAS.items():
+            # a copy: the enum hook rewrites components in place
+            registry.register_on_missing(
+                plumbing.ResolvedComponent(
+                    name, plumbing.ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
+                )
+            )
+        responses = operation["responses"]
+        for code in self._problem_codes(operation):
+            description, schema = PROBLEMS[code]
+            responses.setdefault(
+                str(code),
+                {"description": description, "content": {"application/problem+json": {"schema": _ref(schema)}}},
+            )
+        for code, response in responses.items():
+            headers = response.setdefault("headers", {})
+            headers["API-Version"] = API_VERSION_HEADER
+            if code == "429":
+                headers["Retry-After"] = RETRY_AFTER_HEADER
+        return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if direction == "request" and field.read_only:
+            return {"readOnly": True}  # left out of requests anyway: build no request component for it
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+    def _map_basic_serializer(self, serializer, direction):
+        for field in serializer.fields.values():
+            # DRF drops `allow_blank` from read-only model fields, yet a blank column is sent as "": say so.
+            # (These serializer instances serve the schema only.)
+            if field.read_only and getattr(field, "allow_blank", True) is False and _is_blank_column(field):
+                field.allow_blank = True
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response":
+            schema["required"] = list(schema["properties"])  # an answer always carries every field
+        return schema
+
+    @property
+    def _authenticated(self) -> bool:
+        return bool(self.view.get_authenticators())
+
+    def _roles(self) -> set[str] | None:
+        """The roles that may take this operation, or None when any authenticated caller may."""
+        from coalition.models import Role
+        from coalition.permissions import IsCoordinator
+
+        if any(isinstance(permission, IsCoordinator) for permission in self.view.get_permissions()):
+            return {Role.COORDINATOR}
+        roles = getattr(self.view, "roles", {}).get(getattr(self.view, "action", None))
+        return {str(role) for role in roles} if roles is not None else None
+
+    def _problem_codes(self, operation: dict) -> list[int]:
+        from config.api import ServiceViewSet
+
+        write = self.method in WRITES
+        service_write = write and isinstance(self.view, ServiceViewSet)  # these read a body and may conflict
+        codes = [400] if write or operation.get("parameters") else []
+        if self._authenticated:
+            codes.append(401)
+            if write or self._roles() is not None:  # a role refused, or a session write without its CSRF token
+                codes.append(403)
+        paginated = any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
+        if "{" in self.path or paginated:  # a page beyond the last is a 404 too
+            codes.append(404)
+        if service_write:
+            codes.append(409)
+        if write:
+            codes.append(413)
+        if service_write or "requestBody" in operation:
+            codes.append(415)
+        return [*codes, 429, 500]
 
 
-def document_problems_and_version_header(result: dict, generator, request, public) -> dict:
-    """Postprocessing hook: every operation documents its problem responses; every response its API-Version."""
-    result.setdefault("components", {}).setdefault("schemas", {}).update(PROBLEM_SCHEMAS)
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
-            responses = operation.setdefault("responses", {})
-            for code in _error_codes(method, path, operation):
-                if code in responses:
-                    continue
-                description, schema = ERROR_DESCRIPTIONS[code]
-                responses[code] = {
-                    "description": description,
-                    "content": {"application/problem+json": {"schema": schema}},
-                }
-            for response in responses.values():
-                response.setdefault("headers", {}).update(API_VERSION_HEADER)
-    return result
+def _is_blank_column(field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    try:
+        return model is not None and model._meta.get_field(field.source).blank
+    except FieldDoesNotExist:
+        return False
+
+
+def lib_doc_excludes() -> list[type]:
+    """GET_LIB_DOC_EXCLUDES: the shared bases' docstrings speak to developers, not to the API's clients."""
+    from config import api
+
+    return [*plumbing.get_lib_doc_excludes(), api.ServiceViewSet, api.StrictSerializerMixin]
+
+
+def build_mock_request(method, path, view, original_request, **kwargs):
+    """GET_MOCK_REQUEST: the views see a coordinator, so the schema shows what coordinators may see and set."""
+    from coalition.models import Role, User
+
+    request = plumbing.build_mock_request(method, path, view, original_request, **kwargs)
+    request.user = User(pk=0, username="openapi", role=Role.COORDINATOR)
+    return request
+
+
+class RoleDependentFields(OpenApiSerializerExtension):
+    """Fields whose presence or writability depends on the caller's role, which a schema cannot express:
+    a note in their description, and not required in answers when other roles don't get them."""
+
+    notes: dict[str, str] = {}
+    coordinators_only = False
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        for name, note in self.notes.items():
+            schema["properties"][name]["description"] = note
+            if direction == "response" and self.coordinators_only:
+                schema["required"].remove(name)
+        return schema
+
+
+class ProgrammeFields(RoleDependentFields):
+    target_class = "coalition.serializers.ProgrammeSerializer"
+    notes = {"budget": "Coordinators only: other roles neither see nor set it."}
+    coordinators_only = True
+
+
+class ResidentFields(RoleDependentFields):
+    target_class = "pathways.serializers.ResidentSerializer"
+    notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}

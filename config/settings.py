@@ -147,7 +147,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Werkpad API",
     "DESCRIPTION": (
         "The coalition's API for residents' work-and-learn pathways: intake, learning, job search, "
-        "placement and the support that continues after someone starts work."
+        "placement and the support that continues after someone starts work.\n\n"
+        "Log in with `POST /auth/token` and send `Authorization: Token <token>`. Every error is an RFC 9457 "
+        "problem (`application/problem+json`); an object the caller may not see answers 404, an action their "
+        "role may not take on an object they can see answers 403. This document shows the API as a "
+        "coordinator sees it; an operation's description names the roles that may take it."
     ),
     "VERSION": API_VERSION,
     "CONTACT": {"name": "Werkpad team", "url": "https://werkpad.example", "email": "api@werkpad.example"},
@@ -155,19 +159,27 @@ SPECTACULAR_SETTINGS = {
     "SERVERS": [{"url": "/api/v1", "description": "This server"}],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SCHEMA_PATH_PREFIX_TRIM": True,
-    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_INCLUDE_SCHEMA": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "GET_MOCK_REQUEST": "config.schema.build_mock_request",
+    "GET_LIB_DOC_EXCLUDES": "config.schema.lib_doc_excludes",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
-        "config.schema.document_problems_and_version_header",
     ],
+    # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "pathways.stages.Stage",
+        "EnrolmentStatusEnum": "pathways.models.Enrolment.Status",
+        "PlacementStatusEnum": "pathways.models.Placement.Status",
+        "CheckInStatusEnum": "pathways.models.CheckIn.Status",
+        "OrganisationKindEnum": "coalition.models.Organisation.Kind",
+        "NotificationKindEnum": "pathways.models.Notification.Kind",
+        "HealthStateEnum": "config.schema.HEALTH_STATES",
     },
 }
 

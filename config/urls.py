@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from coalition import apis as coalition_apis
 from config import problems
+from config.docs import OpenApiView
 from config.health import HealthView
 from pathways import apis as pathway_apis
 
@@ -27,7 +28,7 @@ api_v1 = [
     path("auth/logout", coalition_apis.LogoutView.as_view(), name="auth-logout"),
     path("me", coalition_apis.MeView.as_view(), name="me"),
     path("reports/retention", pathway_apis.RetentionReportView.as_view(), name="report-retention"),
-    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("openapi.json", OpenApiView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
     *router.urls,
 ]

@@ -1,0 +1,26 @@
+"""The OpenAPI schema as served: public, and readable by pages on any origin (contract §1)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularJSONAPIView
+
+
+class OpenApiView(SpectacularJSONAPIView):
+    """The OpenAPI 3 schema of this API: this document."""
+
+    # Our own decoration replaces drf-spectacular's, whose `lang` parameter is not part of the contract.
+    @extend_schema(
+        operation_id="openapi_retrieve",
+        tags=["openapi"],
+        responses={
+            (200, "application/vnd.oai.openapi+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
