@@ -12,7 +12,7 @@ Writes are set-wise SQL, so a sweep over a million check-ins takes seconds, not 
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -55,7 +55,6 @@ class SweepReport:
     notifications: int = 0
     emails_queued: int = 0  # new e-mails, plus pending ones handed over again
     redriven: int = 0
-    email_ids: list[int] = field(default_factory=list, repr=False)
 
 
 def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
@@ -72,7 +71,9 @@ def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
     return report
 
 
-def _sweep_check_in_batch(report: SweepReport, *, today: date, missed_before: date, now: datetime, deliver) -> bool:
+def _sweep_check_in_batch(
+    report: SweepReport, *, today: date, missed_before: date, now: datetime, deliver: Deliver
+) -> bool:
     """Claims one batch of check-ins whose state must change; False when none was left."""
     limit = settings.REMINDER_SWEEP_BATCH_SIZE
     checkin = CheckIn._meta.db_table
@@ -103,11 +104,12 @@ def _sweep_check_in_batch(report: SweepReport, *, today: date, missed_before: da
         notifications += _notify_about_check_ins(
             Notification.Kind.CHECK_IN_MISSED, missed, recipients="coordinators", now=now
         )
-        _queue_emails(report, notifications, now=now, deliver=deliver)
+        _queue_emails(report, notifications, deliver=deliver)
     return len(out_of_scheduled) == limit or len(due_to_missed) == limit
 
 
 def _notify_about_check_ins(kind: str, check_in_ids: list[int], *, recipients: str, now: datetime) -> list[int]:
+    """Notifications carry the sweep's moment: with --as-of, the moment the sweep stands for."""
     if not check_in_ids:
         return []
     tables = _tables()
@@ -149,7 +151,7 @@ def _sweep_unconfirmed_placements(report: SweepReport, *, now: datetime, deliver
                 WHERE p.status = 'proposed' AND p.proposed_at <= %s""",
             [kind, now, cutoff],
         )
-        _queue_emails(report, notifications, now=now, deliver=deliver)
+        _queue_emails(report, notifications, deliver=deliver)
 
 
 def _insert_notifications(select_sql: str, params: list) -> list[int]:
@@ -167,7 +169,7 @@ def _insert_notifications(select_sql: str, params: list) -> list[int]:
     ]
 
 
-def _queue_emails(report: SweepReport, notification_ids: list[int], *, now: datetime, deliver: Deliver) -> None:
+def _queue_emails(report: SweepReport, notification_ids: list[int], *, deliver: Deliver) -> None:
     """An outbox e-mail per new notification, handed to `deliver` once this transaction has committed."""
     report.notifications += len(notification_ids)
     if not notification_ids:
@@ -181,7 +183,7 @@ def _queue_emails(report: SweepReport, notification_ids: list[int], *, now: date
                 SELECT n.id, 'pending', 0, '', %s, %s FROM {Notification._meta.db_table} n WHERE {in_ids}
                 ON CONFLICT (notification_id) DO NOTHING
                 RETURNING id""",
-            [now, timezone.now(), ids_param],
+            [timezone.now(), timezone.now(), ids_param],  # outbox times are the real clock's
         )
     ]
     report.emails_queued += len(email_ids)

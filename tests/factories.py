@@ -84,7 +84,7 @@ class ResidentFactory(DjangoModelFactory):
 
     first_name = factory.Faker("first_name", locale="nl_NL")
     last_name = factory.Faker("last_name", locale="nl_NL")
-    email = factory.LazyAttribute(lambda r: f"{r.first_name}.{r.last_name}@example.nl".lower().replace(" ", ""))
+    email = factory.Sequence(lambda n: f"bewoner{n}@example.nl")  # names can hold letters an address cannot
     phone = "+31 6 12345678"
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=64)
     neighbourhood = factory.SubFactory(NeighbourhoodFactory)

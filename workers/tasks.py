@@ -13,8 +13,7 @@ from .publish import SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
 
 @app.task(name=SWEEP_TASK)
 def sweep_reminders() -> dict:
-    report = reminders_sweep(now=timezone.now(), deliver=enqueue_emails)
-    return {key: value for key, value in asdict(report).items() if key != "email_ids"}
+    return asdict(reminders_sweep(now=timezone.now(), deliver=enqueue_emails))
 
 
 @app.task(name=SEND_EMAILS_TASK)
