@@ -1,0 +1,175 @@
+"""How much the API costs over the database: GET /api/v1/residents?pageSize=50 against hand-written SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/werkpad python bench/list_api.py [--residents 20000]
+
+Works in its own database (werkpad_bench on the server DATABASE_URL names; created when missing, seeded once and
+reused). Both sides are measured in one process, interleaved, after a warm-up, and must return the same JSON:
+
+- API: a coordinator's request with a real knox token through Django's test client, so the whole stack runs
+  (middleware, authentication, throttling, filters, pagination, serializer, renderer) in an atomic request.
+- Baseline: one statement through psycopg that returns the count and the page's 50 rows with their current
+  pathway, turned into the same dicts (camelCase keys, Amsterdam offsets) and serialised with orjson. One
+  statement is the least a hand-written endpoint needs for `count` and a consistent page, so the ratio is what
+  Django and DRF add on top of the database's own work.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PATH = "/api/v1/residents?pageSize=50"
+TARGET_RATIO = 3.0
+
+BASELINE_SQL = """
+SELECT (SELECT count(*) FROM pathways_resident),
+       r.id, r.first_name, r.last_name, r.email, r.phone, r.date_of_birth, r.neighbourhood_id, r.coach_id,
+       r.programme_id, r.consent_given_at, r.created_at, p.id, p.stage
+FROM pathways_resident r LEFT JOIN pathways_pathway p ON p.id = r.current_pathway_id
+ORDER BY r.last_name, r.first_name, r.id
+LIMIT 50
+"""
+KEYS = (
+    "id",
+    "firstName",
+    "lastName",
+    "email",
+    "phone",
+    "dateOfBirth",
+    "neighbourhood",
+    "coach",
+    "programme",
+    "consentGivenAt",
+    "createdAt",
+)
+
+
+def bench_database_url(name: str) -> str:
+    """DATABASE_URL with its database replaced by `name`, which is created when it does not exist."""
+    url = os.environ.get("DATABASE_URL", "")
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/werkpad")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"Created database {name}.")
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "werkpad-bench-key-not-for-production")
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+    # Throttled as always, never refused; per second, so the history the throttle keeps stays a normal size.
+    os.environ.setdefault("THROTTLE_RATE_USER", "1000000/s")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)  # WhiteNoise: static files not collected
+    import django
+
+    django.setup()
+
+
+def seed(total: int) -> None:
+    """The demo coalition with `total` residents, written by `seed_demo` (idempotent: it only tops up)."""
+    from django.core.management import call_command
+
+    from pathways.models import Resident
+
+    if Resident.objects.count() >= total:
+        print(f"{Resident.objects.count()} residents already seeded.")
+        return
+    call_command("seed_demo", residents=total)
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")  # fresh statistics and visibility map, as a settled database has
+
+
+def coordinator_token() -> str:
+    from knox.models import AuthToken
+
+    from coalition.models import Role, User
+
+    user, _ = User.objects.get_or_create(username="bench-coordinator", defaults={"role": Role.COORDINATOR})
+    AuthToken.objects.filter(user=user).delete()
+    return AuthToken.objects.create(user)[1]
+
+
+def baseline(conn: psycopg.Connection) -> bytes:
+    rows = conn.execute(BASELINE_SQL).fetchall()
+    results = []
+    for row in rows:
+        resident = dict(zip(KEYS, row[1:12], strict=True))
+        resident["currentPathway"] = {"id": row[12], "stage": row[13]} if row[12] is not None else None
+        results.append(resident)
+    count = rows[0][0] if rows else 0
+    following = "http://testserver/api/v1/residents?page=2&pageSize=50" if count > 50 else None
+    return orjson.dumps({"count": count, "next": following, "previous": None, "results": results})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--residents", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=1000, help="measured requests per side")
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--database", default="werkpad_bench")
+    args = parser.parse_args()
+
+    database_url = bench_database_url(args.database)
+    print(f"Database: {args.database} (a dedicated benchmark database; DATABASE_URL's own is not touched).")
+    setup_django(database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    seed(args.residents)
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {coordinator_token()}")
+    conn = psycopg.connect(database_url, autocommit=True, options="-c TimeZone=Europe/Amsterdam")
+
+    def api() -> bytes:
+        response = client.get(PATH)
+        assert response.status_code == 200, response.content
+        return response.content
+
+    if orjson.loads(api()) != orjson.loads(baseline(conn)):
+        sys.exit("The API and the baseline disagree; the comparison would be meaningless.")
+    with CaptureQueriesContext(connection) as captured:
+        api()
+    queries = captured.captured_queries  # read now: the next request clears the connection's log
+
+    for _ in range(args.warmup):
+        api()
+        baseline(conn)
+    api_times, baseline_times = [], []
+    for _ in range(args.repeat):  # interleaved, so drift on the machine hits both sides alike
+        for run, times in ((api, api_times), (lambda: baseline(conn), baseline_times)):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+
+    api_ms = statistics.median(api_times) * 1000
+    baseline_ms = statistics.median(baseline_times) * 1000
+    ratio = api_ms / baseline_ms
+    print(f"GET {PATH} as a coordinator, {args.repeat} requests per side after {args.warmup} warm-up:")
+    print(f"  baseline (psycopg + orjson): {baseline_ms:7.3f} ms median")
+    print(f"  API (full Django/DRF stack): {api_ms:7.3f} ms median, {len(queries)} queries")
+    print(f"  ratio: {ratio:.2f}x (target ≤ {TARGET_RATIO:.0f}x) {'OK' if ratio <= TARGET_RATIO else 'OVER TARGET'}")
+    for query in queries:
+        print(f"    {query['time']}s  {query['sql'][:150]}")
+
+
+if __name__ == "__main__":
+    main()
