@@ -8,9 +8,11 @@ class TokenAuthentication(KnoxTokenAuthentication):
 
     def authenticate_credentials(self, token: bytes):
         try:
-            token.decode("utf-8")
+            text = token.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
+        if "\x00" in text:  # PostgreSQL cannot compare it: the lookup would fail rather than find nothing
+            raise exceptions.AuthenticationFailed("Invalid token.")
         return super().authenticate_credentials(token)
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 
 from coalition.permissions import RolePermission, acting_role
@@ -15,15 +15,35 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key given as an id; out of range, or out of the caller's scope, it is "does not exist"."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+        text = str(data) if isinstance(data, int | str) and not isinstance(data, bool) else ""
+        if not (text.isascii() and text.isdigit()):  # int() takes other scripts' digits, refuses 4300+
             self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 0 < int(data) <= MAX_ID:
+        if len(text) > len(str(MAX_ID)) or not 0 < int(text) <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(int(data))
+        return super().to_internal_value(int(text))
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {key: value for key, value in kwargs.items() if key in relations.MANY_RELATION_KWARGS}
+        return IdListField(child_relation=cls(*args, **kwargs), **list_kwargs)
+
+
+class IdListField(serializers.ManyRelatedField):
+    """A list of ids; DRF's own takes any iterable, so that an object would pass as the list of its keys."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+def _has_nul(value) -> bool:
+    return any(isinstance(item, str) and "\x00" in item for item in (value if isinstance(value, list) else [value]))
 
 
 class StrictSerializerMixin:
-    """Unknown fields and read-only fields in a write are a 400, never silently dropped (contract §1)."""
+    """Unknown fields and read-only fields in a write are a 400, never silently dropped (contract §1); so is a NUL
+    character, which PostgreSQL cannot store."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -34,6 +54,8 @@ class StrictSerializerMixin:
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]
+                elif _has_nul(data[key]):  # some parsers (datetimes) drop what follows a NUL rather than refuse it
+                    errors[key] = ["NUL characters are not allowed."]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

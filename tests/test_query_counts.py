@@ -1,0 +1,73 @@
+"""Every list the API serves costs the same number of queries at 1, 10 and 50 rows: no N+1.
+
+The lists are found in the URL configuration (every router `list`, and every other GET action such as a
+pathway's history), and each is asked by every role the role matrix says sees its rows.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import StageChangeFactory
+from tests.test_role_matrix import EXPECTED, IN, ROLES, ROUTES, expected, new_world
+
+SIZES = (1, 10, 50)
+
+
+def _lists() -> list:
+    """(role, basename, action) for every GET route that answers many rows, and every role that sees them."""
+    cells = []
+    for (basename, action), route in ROUTES.items():
+        if route.method != "get" or action == "retrieve":
+            continue
+        for role in ROLES:
+            seen = expected((basename, action), role, IN)
+            if seen == 200 or (isinstance(seen, frozenset) and IN in seen):
+                cells.append(pytest.param(role, basename, action, id=f"{role}-{basename}-{action}"))
+    return cells
+
+
+LISTS = _lists()
+
+
+def test_every_list_is_measured():
+    measured = {(basename, action) for _, basename, action in (cell.values for cell in LISTS)}
+    lists = {key for key, route in ROUTES.items() if route.method == "get" and key[1] != "retrieve"}
+    assert measured == lists
+    assert ("pathway", "history") in measured and ("notification", "list") in measured
+    assert all(key in EXPECTED for key in measured)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "basename", "action"), LISTS)
+def test_queries_do_not_grow_with_the_rows(role, basename, action, api):
+    world = new_world()
+    client = api.as_user(world.sign_in(role))
+    route = ROUTES[basename, action]
+    if route.detail:  # a list below one object: the history of a pathway
+        pathway = world.make(basename, IN)
+        url = reverse(route.name, kwargs={"pk": pathway.pk})
+
+        def add_row():
+            StageChangeFactory(pathway=pathway)
+    else:
+        url = reverse(route.name)
+
+        def add_row():
+            world.make(basename, IN)
+
+    def rows_shown() -> int:
+        response = client.get(url, {"pageSize": 200})
+        assert response.status_code == 200, response.content[:2000]
+        return len(response.json() if route.detail else response.json()["results"])
+
+    counts = {}
+    for size in SIZES:
+        for _ in range(size - rows_shown()):
+            add_row()
+        with CaptureQueriesContext(connection) as queries:
+            shown = rows_shown()
+        assert shown >= size
+        counts[shown] = len(queries)
+    assert len(set(counts.values())) == 1, f"queries by rows shown: {counts}"
