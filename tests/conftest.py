@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -42,6 +43,12 @@ def _services_gate(request):
         pytest.fail(f"REQUIRE_SERVICES=1 but {missing}")
     if missing:
         pytest.skip(f"needs PostgreSQL and Redis: {missing}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters and failed logins live in the cache: every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture
