@@ -1,0 +1,148 @@
+"""The back office for coordinators: the coalition's neighbourhoods, partners, programmes and people.
+
+The admin validates what the API's services validate, by calling the same checks from its forms."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+
+from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
+from .services import _check_role_fits_organisation
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "resident_count"]
+    list_filter = ["city"]
+    search_fields = ["name", "city"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(resident_count=Count("residents"))
+
+    @admin.display(description="residents", ordering="resident_count")
+    def resident_count(self, neighbourhood: Neighbourhood) -> int:
+        return neighbourhood.resident_count
+
+
+class OrganisationForm(forms.ModelForm):
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if self.instance.pk and kind != self.instance.kind:  # the same check as organisation_update
+            for member in self.instance.members.all():
+                try:
+                    _check_role_fits_organisation(role=member.role, kind=kind)
+                except ValidationError as exc:
+                    raise ValidationError(f"{member.username}: {exc.message_dict['organisation'][0]}") from exc
+        return kind
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    form = OrganisationForm
+    list_display = ["name", "kind", "is_active", "member_count"]
+    list_filter = ["kind", "is_active", "neighbourhoods"]
+    search_fields = ["name"]
+    filter_horizontal = ["neighbourhoods"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description="members", ordering="member_count")
+    def member_count(self, organisation: Organisation) -> int:
+        return organisation.member_count
+
+
+class CheckInDaysField(forms.CharField):
+    """The check-in cadence as a coordinator types it, `7, 30, 90`, kept as the sorted list the services keep."""
+
+    def prepare_value(self, value):
+        return ", ".join(map(str, value)) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        try:
+            days = sorted({int(day) for day in (super().to_python(value) or "").split(",") if day.strip()})
+        except ValueError as exc:
+            raise ValidationError("Give whole numbers of days, separated by commas.") from exc
+        if not days or not all(1 <= day <= MAX_CHECK_IN_DAY for day in days):
+            raise ValidationError(f"Give at least one day, each from 1 to {MAX_CHECK_IN_DAY}.")
+        return days
+
+
+class ProgrammeForm(forms.ModelForm):
+    check_in_days = CheckInDaysField(help_text=Programme._meta.get_field("check_in_days").help_text)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeForm
+    list_display = ["name", "budget", "starts_on", "ends_on", "check_in_days", "resident_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(resident_count=Count("residents"))
+
+    @admin.display(description="residents", ordering="resident_count")
+    def resident_count(self, programme: Programme) -> int:
+        return programme.resident_count
+
+
+class RoleFitsOrganisation:
+    """A user's organisation must fit their role (an employer's staff work for an employer), as in the API."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "role" in cleaned:
+            organisation = cleaned.get("organisation")
+            _check_role_fits_organisation(role=cleaned["role"], kind=organisation.kind if organisation else None)
+        return cleaned
+
+
+class CoalitionUserCreationForm(RoleFitsOrganisation, AdminUserCreationForm):
+    pass
+
+
+class CoalitionUserChangeForm(RoleFitsOrganisation, UserChangeForm):
+    pass
+
+
+@admin.register(User)
+class CoalitionUserAdmin(UserAdmin):
+    form = CoalitionUserChangeForm
+    add_form = CoalitionUserCreationForm
+    fieldsets = (
+        UserAdmin.fieldsets[0],
+        UserAdmin.fieldsets[1],
+        ("Coalition", {"fields": ("role", "organisation")}),
+        *UserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
+        ("Coalition", {"fields": ("role", "organisation", "first_name", "last_name", "email")}),
+    )
+    list_display = ["username", "first_name", "last_name", "role", "organisation", "is_staff", "is_active"]
+    list_filter = ["role", "organisation__kind", "is_staff", "is_superuser", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
+    autocomplete_fields = ["organisation"]
+
+    # Only a superuser hands out superuser rights, groups and permissions: a coordinator with access to this page
+    # could otherwise raise themselves above the back office.
+    SUPERUSER_ONLY = {"is_superuser", "groups", "user_permissions"}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.SUPERUSER_ONLY]})
+            for name, options in fieldsets
+        ]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("field_name") == "coach":  # the autocomplete of a resident's coach offers coaches only
+            queryset = queryset.filter(role=Role.COACH)
+        return queryset, may_have_duplicates

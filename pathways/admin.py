@@ -1,0 +1,259 @@
+"""The back office for coordinators: residents and everything on their pathways.
+
+Stages and statuses are read-only here. They change only through the API, whose services check each move against
+its table and write the history with it; an edit in the admin would skip both. For the same reason pathways,
+enrolments, placements, check-ins, notifications and their e-mails are never added or deleted here, and residents
+are not deleted (erasure keeps the row, anonymised)."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from coalition.models import Role, User
+
+from . import services
+from .models import (
+    CheckIn,
+    Enrolment,
+    Module,
+    Notification,
+    OutboxEmail,
+    Pathway,
+    Placement,
+    Resident,
+    StageChange,
+)
+
+RESIDENT_SEARCH = ["first_name", "last_name", "email", "phone"]
+
+
+def _resident_search(path: str) -> list[str]:
+    return [f"{path}__{field}" for field in RESIDENT_SEARCH]
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """A row the services write as a pathway moves on: read-only but for the fields named in `editable`."""
+
+    editable: tuple[str, ...] = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return bool(self.editable) and super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return [field.name for field in self.model._meta.fields if field.name not in self.editable]
+
+
+class RecordInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    select_related: tuple[str, ...] = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.select_related)
+
+
+class ResidentDisplay:
+    """A `resident` column for rows that hang below a pathway."""
+
+    resident_path = "pathway__resident"
+
+    @admin.display(description="resident")
+    def resident(self, obj) -> Resident:
+        for part in self.resident_path.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+
+# --- Residents and pathways -----------------------------------------------------------------------------------
+
+
+class PathwayInline(RecordInline):
+    model = Pathway
+    fields = ["stage", "started_at", "closed_at", "exit_reason"]
+
+
+class ResidentForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        services._check_resident(  # the checks resident_create and resident_update make
+            consent_given_at=cleaned.get("consent_given_at"),
+            date_of_birth=cleaned.get("date_of_birth"),
+            coach=cleaned.get("coach"),
+        )
+        return cleaned
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    form = ResidentForm
+    list_display = ["last_name", "first_name", "stage", "neighbourhood", "coach", "programme", "created_at"]
+    list_filter = ["current_pathway__stage", "neighbourhood", "programme", ("coach", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["current_pathway", "neighbourhood", "coach", "programme"]
+    search_fields = RESIDENT_SEARCH
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["coach"]
+    readonly_fields = ["current_pathway", "created_at"]
+    inlines = [PathwayInline]
+
+    @admin.display(description="stage", ordering="current_pathway__stage")
+    def stage(self, resident: Resident) -> str:
+        return resident.current_pathway.get_stage_display() if resident.current_pathway else "—"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "coach":
+            kwargs["queryset"] = User.objects.filter(role=Role.COACH)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:  # as resident_create does: every resident has a pathway, opened at intake
+            services.pathway_open(resident=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class StageChangeInline(RecordInline):
+    model = StageChange
+    fields = ["sequence", "from_stage", "to_stage", "at", "by", "note"]
+    select_related = ("by",)
+    show_change_link = False
+
+
+class EnrolmentInline(RecordInline):
+    model = Enrolment
+    fields = ["module", "status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
+    select_related = ("module",)
+
+
+class PlacementInline(RecordInline):
+    model = Placement
+    fields = ["job_title", "employer", "status", "start_date", "end_date", "end_reason"]
+    select_related = ("employer",)
+
+
+@admin.register(Pathway)
+class PathwayAdmin(RecordAdmin):
+    list_display = ["__str__", "resident", "stage", "started_at", "closed_at"]
+    list_filter = ["stage", "resident__neighbourhood", "resident__programme"]
+    list_select_related = ["resident"]
+    search_fields = _resident_search("resident")
+    date_hierarchy = "started_at"
+    inlines = [StageChangeInline, EnrolmentInline, PlacementInline]
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(ResidentDisplay, RecordAdmin):
+    list_display = ["pathway", "resident", "sequence", "from_stage", "to_stage", "at", "by"]
+    list_filter = ["to_stage", "from_stage"]
+    list_select_related = ["pathway__resident", "by"]
+    search_fields = [*_resident_search("pathway__resident"), "note"]
+    date_hierarchy = "at"
+
+
+# --- Modules and enrolments -----------------------------------------------------------------------------------
+
+
+class ModuleForm(forms.ModelForm):
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:  # the check module_update makes
+            seated = self.instance.enrolments.filter(status__in=Enrolment.SEATED).count()
+            if capacity < seated:
+                raise forms.ValidationError(f"{seated} residents already hold a seat; the capacity cannot go below.")
+        return capacity
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    form = ModuleForm
+    list_display = ["title", "theme", "provider", "hours", "seats_taken", "capacity", "starts_on", "ends_on"]
+    list_filter = ["theme", "provider"]
+    list_select_related = ["provider"]
+    search_fields = ["title", "provider__name"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["provider"]
+
+    def get_queryset(self, request):
+        seated = Count("enrolments", filter=Q(enrolments__status__in=Enrolment.SEATED))
+        return super().get_queryset(request).annotate(seats_taken=seated)
+
+    @admin.display(description="seats taken", ordering="seats_taken")
+    def seats_taken(self, module: Module) -> int:
+        return module.seats_taken
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(ResidentDisplay, RecordAdmin):
+    list_display = ["resident", "module", "status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
+    list_filter = ["status", "module__theme", "module__provider"]
+    list_select_related = ["pathway__resident", "module"]
+    search_fields = [*_resident_search("pathway__resident"), "module__title"]
+    date_hierarchy = "enrolled_at"
+
+
+# --- Placements and what follows ------------------------------------------------------------------------------
+
+
+class CheckInInline(RecordInline):
+    model = CheckIn
+    fields = ["day", "due_on", "status", "completed_at", "outcome"]
+
+
+@admin.register(Placement)
+class PlacementAdmin(ResidentDisplay, RecordAdmin):
+    editable = ("job_title", "hours_per_week", "contract_type")
+    list_display = ["resident", "job_title", "employer", "status", "start_date", "contract_type", "end_date"]
+    list_filter = ["status", "contract_type", "end_reason", "employer"]
+    list_select_related = ["pathway__resident", "employer"]
+    search_fields = [*_resident_search("pathway__resident"), "job_title", "employer__name"]
+    date_hierarchy = "start_date"
+    inlines = [CheckInInline]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ResidentDisplay, RecordAdmin):
+    resident_path = "placement__pathway__resident"
+    editable = ("notes",)
+    list_display = ["resident", "placement", "day", "due_on", "status", "outcome", "completed_at"]
+    list_filter = ["status", "outcome", "day"]
+    list_select_related = ["placement__pathway__resident", "placement__employer"]
+    search_fields = [*_resident_search("placement__pathway__resident"), "notes"]
+    date_hierarchy = "due_on"
+
+
+@admin.register(Notification)
+class NotificationAdmin(RecordAdmin):
+    list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient"]
+    search_fields = ["subject", "recipient__username", "recipient__last_name"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(RecordAdmin):
+    """Where failed and stuck e-mails (`send_reminders` reports them) are looked into."""
+
+    list_display = ["notification", "recipient", "status", "attempts", "created_at", "sent_at", "last_error"]
+    list_filter = ["status", "notification__kind"]
+    list_select_related = ["notification__recipient"]
+    search_fields = ["notification__subject", "notification__recipient__username", "notification__recipient__email"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="recipient")
+    def recipient(self, email: OutboxEmail) -> User:
+        return email.notification.recipient
