@@ -62,11 +62,14 @@ def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
     # The coalition's date (Europe/Amsterdam, settings.TIME_ZONE), whatever zone is active in this thread.
     today = timezone.localdate(now, timezone.get_default_timezone())
     missed_before = today - timedelta(days=settings.REMINDER_MISSED_AFTER_DAYS)
+    # Fixed before this sweep hands anything over, so that it never hands over again what it handed over itself:
+    # otherwise, with a short re-drive time, its re-drive loop would claim the same rows for ever.
+    stale = timezone.now() - timedelta(seconds=settings.EMAIL_REDRIVE_AFTER_SECONDS)
     report = SweepReport()
     while _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver):
         pass
     _sweep_unconfirmed_placements(report, now=now, deliver=deliver)
-    while _redrive_batch(report, deliver=deliver):
+    while _redrive_batch(report, stale=stale, deliver=deliver):
         pass
     return report
 
@@ -190,12 +193,11 @@ def _queue_emails(report: SweepReport, notification_ids: list[int], *, deliver: 
     transaction.on_commit(lambda: deliver(email_ids))
 
 
-def _redrive_batch(report: SweepReport, *, deliver: Deliver) -> bool:
-    """Hands over again pending e-mails whose earlier hand-over was lost (broker down, worker killed) or whose
-    backoff after a failure has passed. The sender locks each row and checks it is pending, so a row handed over
-    twice is still sent once."""
+def _redrive_batch(report: SweepReport, *, stale: datetime, deliver: Deliver) -> bool:
+    """Hands over again pending e-mails handed over before `stale` whose hand-over was lost (broker down, worker
+    killed), or whose backoff after a failure has passed. The sender locks each row and checks it is pending, so a
+    row handed over twice is still sent once."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.EMAIL_REDRIVE_AFTER_SECONDS)
     outbox = OutboxEmail._meta.db_table
     with transaction.atomic():
         ids = [
