@@ -7,3 +7,6 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "werkpad-test-secret-key-not-for-prod
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # factories create many users
+
+# Worker subprocesses started by tests/workers pick a recording e-mail backend (tests/workers/mail.py) this way.
+EMAIL_BACKEND = os.environ.get("TEST_EMAIL_BACKEND", EMAIL_BACKEND)  # noqa: F405
