@@ -218,6 +218,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# When a worker loses the broker, stop what it runs: the message comes back to some worker, which is safe because
+# tasks are idempotent (Celery 6's default, set here so the behaviour doesn't change with the upgrade).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
 
 # --- Reminders (contract §7) --------------------------------------------------------------------------------

@@ -3,11 +3,11 @@
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .models import OutboxEmail
@@ -34,34 +34,29 @@ def emails_send(*, ids: list[int]) -> DeliveryReport:
 
 def email_send(*, email_id: int, mail) -> str:
     """Sends one outbox e-mail if it is still pending; answers 'sent', 'failed' or 'skipped'."""
-    now = timezone.now()
-    # The attempt is counted in its own transaction before sending: an e-mail that kills its worker every time
-    # still runs out of attempts and ends failed instead of coming back for ever.
-    counted = (
-        OutboxEmail.objects.filter(
-            pk=email_id, status=OutboxEmail.Status.PENDING, attempts__lt=settings.EMAIL_MAX_ATTEMPTS
-        )
-        .exclude(next_attempt_at__gt=now)
-        .update(attempts=F("attempts") + 1)
-    )
-    if not counted:
-        _give_up_if_exhausted(email_id)
-        return "skipped"
+    # The attempt is counted and committed before sending: an e-mail that kills its worker every time still runs
+    # out of attempts and ends failed instead of coming back for ever. A row another worker is sending right now is
+    # locked, and skipped without counting.
     with transaction.atomic():
-        email = (
-            OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification__recipient")
-            .filter(pk=email_id, status=OutboxEmail.Status.PENDING)
-            .first()
-        )
+        email = _pending_locked(email_id)
+        if email is None or (email.next_attempt_at and email.next_attempt_at > timezone.now()):
+            return "skipped"
+        if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+            email.status = OutboxEmail.Status.FAILED
+            email.last_error = f"Gave up after {email.attempts} attempts that never finished (worker lost)."
+            email.save(update_fields=["status", "last_error"])
+            return "skipped"  # no attempt was made now
+        email.attempts += 1
+        email.save(update_fields=["attempts"])
+    with transaction.atomic():
+        email = _pending_locked(email_id)
         if email is None:
-            return "skipped"  # sent meanwhile, or being sent by another worker right now
+            return "skipped"  # sent meanwhile by another worker
         recipient = email.notification.recipient
         try:
             if not recipient.email:
                 raise ValueError(f"{recipient.username} has no e-mail address")
-            message = EmailMessage(email.notification.subject, email.notification.body, to=[recipient.email])
-            mail.send_messages([message])
+            mail.send_messages([_message(email)])
         except Exception as exc:
             _record_failure(email, exc)
             return "failed"
@@ -70,6 +65,28 @@ def email_send(*, email_id: int, mail) -> str:
         email.last_error = ""
         email.save(update_fields=["status", "sent_at", "last_error"])
         return "sent"
+
+
+def _pending_locked(email_id: int) -> OutboxEmail | None:
+    return (
+        OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("notification__recipient")
+        .filter(pk=email_id, status=OutboxEmail.Status.PENDING)
+        .first()
+    )
+
+
+def _message(email: OutboxEmail) -> EmailMessage:
+    notification = email.notification
+    # The same Message-ID at every attempt: should a worker die after the mail server accepted the message but
+    # before the commit, the repeat is recognisable downstream as the same message.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].partition("@")[2] or "werkpad"
+    return EmailMessage(
+        notification.subject,
+        notification.body,
+        to=[notification.recipient.email],
+        headers={"Message-ID": f"<outbox-{email.pk}@{domain}>"},
+    )
 
 
 def _record_failure(email: OutboxEmail, exc: Exception) -> None:
@@ -82,16 +99,6 @@ def _record_failure(email: OutboxEmail, exc: Exception) -> None:
         email.next_attempt_at = timezone.now() + timedelta(seconds=backoff)
         email.enqueued_at = None  # the sweep hands it over again once the backoff has passed
     email.save(update_fields=["status", "last_error", "next_attempt_at", "enqueued_at"])
-
-
-def _give_up_if_exhausted(email_id: int) -> None:
-    """A pending e-mail whose attempts all began but never finished (its worker died each time) has failed."""
-    OutboxEmail.objects.filter(
-        pk=email_id, status=OutboxEmail.Status.PENDING, attempts__gte=settings.EMAIL_MAX_ATTEMPTS
-    ).update(
-        status=OutboxEmail.Status.FAILED,
-        last_error=f"Gave up after {settings.EMAIL_MAX_ATTEMPTS} attempts that never finished (worker lost).",
-    )
 
 
 def delivery_health() -> dict[str, int]:
