@@ -1,10 +1,12 @@
+from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
-    """Knox's hashed, expiring tokens, with any malformed token a 401 rather than a decoding error."""
+    """Knox's hashed, expiring tokens, with any malformed token a 401 rather than a decoding error, and one query
+    per request rather than two."""
 
     def authenticate_credentials(self, token: bytes):
         try:
@@ -14,6 +16,14 @@ class TokenAuthentication(KnoxTokenAuthentication):
         if "\x00" in text:  # PostgreSQL cannot compare it: the lookup would fail rather than find nothing
             raise exceptions.AuthenticationFailed("Invalid token.")
         return super().authenticate_credentials(token)
+
+    def _cleanup_token(self, auth_token) -> bool:
+        """Whether this token has expired (and is deleted). Knox also loads all the user's tokens here, on every
+        request, to delete the expired ones; `auth_token_create` does that at login instead."""
+        expired = auth_token.expiry is not None and auth_token.expiry < timezone.now()
+        if expired:
+            auth_token.delete()
+        return expired
 
 
 class TokenScheme(KnoxTokenScheme):

@@ -153,6 +153,7 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
         cache.set(key, failures, timeout=max(1, int(failures["until"] - now)))
         raise ValidationError("Unable to log in with the given username and password.")
     cache.delete(key)
+    AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # not on every request, as knox does
     _instance, token = AuthToken.objects.create(user=user)
     return token
 

@@ -13,13 +13,12 @@ from django.core import exceptions as django_exceptions
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
-from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.rendering import ProblemJSONRenderer
+from config.rendering import ProblemJSONRenderer, camel
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +69,6 @@ class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is larger than the API accepts."
     default_code = "payload_too_large"
-
-
-def camel(name: str) -> str:
-    return camelize_re.sub(underscore_to_camel, name)
 
 
 def problem(code: str, http_status: int, detail: str, instance: str = "", **extra) -> dict:

@@ -116,7 +116,7 @@ REST_FRAMEWORK = {
         *(["config.rendering.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     "DEFAULT_PARSER_CLASSES": ["config.rendering.CamelCaseJSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["config.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.rendering.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [

@@ -4,7 +4,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from coalition.models import Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import Organisation, Role, User
 from config.api import ModelSerializer, Serializer
 
 from . import selectors
@@ -53,13 +53,13 @@ class ResidentSerializer(ModelSerializer):
             "created_at",
             "current_pathway",
         ]
-        extra_kwargs = {"phone": {"validators": [PHONE]}}
+        extra_kwargs = {
+            "phone": {"validators": [PHONE]},
+            "coach": {"queryset": User.objects.filter(role=Role.COACH, is_active=True)},  # cloned at each use
+        }
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["neighbourhood"].queryset = Neighbourhood.objects.all()
-        fields["programme"].queryset = Programme.objects.all()
-        fields["coach"].queryset = User.objects.filter(role=Role.COACH, is_active=True)
         if self.role != Role.COORDINATOR:
             fields["coach"].read_only = True  # a coach's caseload is assigned by coordinators
         return fields
