@@ -8,6 +8,7 @@ from rest_framework import mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 
 from coalition.permissions import RolePermission, acting_role
+from config.rows import row_plan
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 ID_PATTERN = r"[0-9]{1,18}"  # ids in paths: longer ones cannot exist and answer 404
@@ -100,6 +101,17 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     roles: dict[str, set[str]] = {}
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def list(self, request, *args, **kwargs):
+        """A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models."""
+        plan = row_plan(self.get_serializer_class(), self.get_serializer)
+        if plan is None:
+            return super().list(request, *args, **kwargs)
+        rows = plan.rows(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        if page is None:
+            return Response([plan.represent(row) for row in rows])
+        return self.get_paginated_response([plan.represent(row) for row in page])
 
     def validated(self, serializer_class=None, **kwargs) -> dict:
         serializer_class = serializer_class or self.get_serializer_class()
