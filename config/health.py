@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from config.problems import PROBLEM_MEDIA_TYPE, problem
 from config.schema import HEALTH_PROBLEM, HEALTH_STATES
+from pathways.emails import delivery_health
 from workers.celery import app as celery_app
 
 
@@ -42,6 +43,16 @@ class HealthView(APIView):
                     "status": serializers.ChoiceField(choices=["ok"]),
                     "database": serializers.ChoiceField(choices=HEALTH_STATES),
                     "broker": serializers.ChoiceField(choices=HEALTH_STATES),
+                    "deliveries": inline_serializer(
+                        "Deliveries",
+                        {
+                            "failed": serializers.IntegerField(help_text="E-mails that gave up."),
+                            "stuck": serializers.IntegerField(
+                                help_text="Pending e-mails not sent long after they were due."
+                            ),
+                        },
+                        help_text="E-mails that need a person's attention; they never make the API unhealthy.",
+                    ),
                 },
             ),
             (503, PROBLEM_MEDIA_TYPE): HEALTH_PROBLEM,
@@ -53,7 +64,7 @@ class HealthView(APIView):
             "broker": "ok" if broker_ok() else "unavailable",
         }
         if all(state == "ok" for state in parts.values()):
-            return Response({"status": "ok", **parts})
+            return Response({"status": "ok", **parts, "deliveries": delivery_health()})
         failed = ", ".join(name for name, state in parts.items() if state != "ok")
         body = problem("service-unavailable", 503, f"Cannot reach: {failed}.", request.path, **parts)
         return Response(body, status=503, content_type=PROBLEM_MEDIA_TYPE)
