@@ -310,3 +310,29 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"E-mail for notification {self.notification_id} ({self.status})"
+
+
+class AccessLogEntry(models.Model):
+    """Who looked at which resident's file, when, where and in what role (BIO 12.4, NEN 7513).
+
+    Append-only: the database itself refuses to update or delete a row (migration 0003). It holds no personal data
+    beyond the resident's id — the path is kept without its query string — so erasure never needs to change it.
+    """
+
+    at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=16)
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["resident", "-at"], name="access_log_by_resident"),
+            models.Index(fields=["user", "-at"], name="access_log_by_user"),
+        ]
+        verbose_name_plural = "access log"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.method} {self.path} (resident {self.resident_id})"
