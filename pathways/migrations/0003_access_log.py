@@ -5,27 +5,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-APPEND_ONLY = {
-    "postgresql": [
-        """CREATE FUNCTION pathways_access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-           BEGIN RAISE EXCEPTION 'the access log is append-only: % refused', TG_OP; END $$""",
-        """CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON pathways_accesslogentry
-           FOR EACH ROW EXECUTE FUNCTION pathways_access_log_append_only()""",
-        """CREATE TRIGGER access_log_no_truncate BEFORE TRUNCATE ON pathways_accesslogentry
-           FOR EACH STATEMENT EXECUTE FUNCTION pathways_access_log_append_only()""",
-    ],
-    "sqlite": [
-        """CREATE TRIGGER access_log_no_update BEFORE UPDATE ON pathways_accesslogentry
-           BEGIN SELECT RAISE(ABORT, 'the access log is append-only: UPDATE refused'); END""",
-        """CREATE TRIGGER access_log_no_delete BEFORE DELETE ON pathways_accesslogentry
-           BEGIN SELECT RAISE(ABORT, 'the access log is append-only: DELETE refused'); END""",
-    ],
-}
+# PostgreSQL, the production database. TRUNCATE stays possible: it is how test runs empty their tables, and only
+# the database owner can issue it. SQLite (the development run) gets no triggers: its tests empty tables by DELETE.
+APPEND_ONLY = [
+    """CREATE FUNCTION pathways_access_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN RAISE EXCEPTION 'the access log is append-only: % refused', TG_OP; END $$""",
+    """CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON pathways_accesslogentry
+       FOR EACH ROW EXECUTE FUNCTION pathways_access_log_append_only()""",
+]
 
 
 def make_append_only(apps, schema_editor):
-    for statement in APPEND_ONLY.get(schema_editor.connection.vendor, []):
-        schema_editor.execute(statement, params=None)
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in APPEND_ONLY:
+            schema_editor.execute(statement, params=None)
 
 
 
