@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 
 from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
-from .services import _check_role_fits_organisation
+from .services import check_role_fits_organisation, user_back_office_sync
 
 
 @admin.register(Neighbourhood)
@@ -33,7 +33,7 @@ class OrganisationForm(forms.ModelForm):
         if self.instance.pk and kind != self.instance.kind:  # the same check as organisation_update
             for member in self.instance.members.all():
                 try:
-                    _check_role_fits_organisation(role=member.role, kind=kind)
+                    check_role_fits_organisation(role=member.role, kind=kind)
                 except ValidationError as exc:
                     raise ValidationError(f"{member.username}: {exc.message_dict['organisation'][0]}") from exc
         return kind
@@ -96,7 +96,7 @@ class RoleFitsOrganisation:
         cleaned = super().clean()
         if "role" in cleaned:
             organisation = cleaned.get("organisation")
-            _check_role_fits_organisation(role=cleaned["role"], kind=organisation.kind if organisation else None)
+            check_role_fits_organisation(role=cleaned["role"], kind=organisation.kind if organisation else None)
         return cleaned
 
 
@@ -127,6 +127,7 @@ class CoalitionUserAdmin(UserAdmin):
     list_select_related = ["organisation"]
     search_fields = ["username", "first_name", "last_name", "email", "organisation__name"]
     autocomplete_fields = ["organisation"]
+    readonly_fields = ["is_staff"]  # follows the role: coordinators, and only they, work here (user_back_office_sync)
 
     # Only a superuser hands out superuser rights, groups and permissions: a coordinator with access to this page
     # could otherwise raise themselves above the back office.
@@ -140,6 +141,10 @@ class CoalitionUserAdmin(UserAdmin):
             (name, {**options, "fields": [f for f in options["fields"] if f not in self.SUPERUSER_ONLY]})
             for name, options in fieldsets
         ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # groups first, so the sync has the last word
+        user_back_office_sync(user=form.instance)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -15,7 +16,10 @@ from knox.models import AuthToken
 
 from config.services import model_update
 
-from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, User
+from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Role, User
+
+BACK_OFFICE = "Back office"  # the group of every coordinator: the admin (/admin/) over the coalition's records
+BACK_OFFICE_APPS = ("coalition", "pathways")
 
 
 class LoginSlowedDown(Exception):
@@ -47,7 +51,7 @@ def organisation_create(
 def organisation_update(*, organisation: Organisation, data: dict) -> Organisation:
     if "kind" in data and data["kind"] != organisation.kind:
         for member in organisation.members.all():
-            _check_role_fits_organisation(role=member.role, kind=data["kind"])
+            check_role_fits_organisation(role=member.role, kind=data["kind"])
     return model_update(instance=organisation, data=data)
 
 
@@ -76,7 +80,7 @@ def _check_period(starts_on: date, ends_on: date) -> None:
         raise ValidationError({"ends_on": "Must not lie before the start."})
 
 
-def _check_role_fits_organisation(*, role: str, kind: str | None) -> None:
+def check_role_fits_organisation(*, role: str, kind: str | None) -> None:
     kinds = ROLE_ORGANISATION_KINDS[role]
     if kinds is not None and kind not in kinds:
         raise ValidationError(
@@ -98,7 +102,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    _check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
+    check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
     user = User(
         username=username,
         email=email,
@@ -113,6 +117,7 @@ def user_create(
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.save()
+    user_back_office_sync(user=user)
     return user
 
 
@@ -120,7 +125,7 @@ def user_create(
 def user_update(*, user: User, data: dict) -> User:
     role = data.get("role", user.role)
     organisation = data.get("organisation", user.organisation)
-    _check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
+    check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
     password = data.pop("password", None)
     user = model_update(instance=user, data=data)
     if password is not None:
@@ -130,7 +135,25 @@ def user_update(*, user: User, data: dict) -> User:
             raise ValidationError({"password": exc.messages}) from exc
         user.set_password(password)
         user.save(update_fields=["password"])
+        AuthToken.objects.filter(user=user).delete()  # a new password ends every session of the old one
+    user_back_office_sync(user=user)
     return user
+
+
+def user_back_office_sync(*, user: User) -> None:
+    """Coordinators (superusers among them) work in the back office, with the Back office group's permissions
+    over the coalition's records; nobody else gets in. Called after every change to a user."""
+    coordinator = user.acting_role == Role.COORDINATOR
+    if user.is_staff != coordinator:
+        user.is_staff = coordinator
+        user.save(update_fields=["is_staff"])
+    group, _ = Group.objects.get_or_create(name=BACK_OFFICE)
+    if coordinator:
+        # Set each time, so that the permissions of models added since are granted too.
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=BACK_OFFICE_APPS))
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
 
 
 def _failures_key(username: str) -> str:
@@ -141,8 +164,10 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
     """A new API token for valid credentials. Failed attempts per username are counted; past the limit every
     attempt (right password or not) is refused until the window since the first failure has passed."""
     key = _failures_key(username)
-    failures = cache.get(key)
     now = timezone.now().timestamp()
+    failures = cache.get(key)
+    if failures and failures["until"] <= now:  # the window has passed (by the clock the window was set by)
+        failures = None
     if failures and failures["count"] >= settings.LOGIN_FAILURE_LIMIT:
         raise LoginSlowedDown(wait=max(1, int(failures["until"] - now)))
     user = authenticate(request, username=username, password=password)

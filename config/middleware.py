@@ -29,6 +29,8 @@ class RequestGuardMiddleware:
     """Refuses, as problems, what would otherwise reach the database as garbage or exhaust memory.
 
     - a body over MAX_REQUEST_BODY_BYTES: 413, before it is read;
+    - a body without a length (chunked): 411, unread, rather than answered as if it were empty (WSGI passes
+      Django no length for it, and Django then reads nothing);
     - a NUL byte anywhere in the path or query: 400 (PostgreSQL cannot store or compare it);
     - an unexpected exception outside DRF's views under /api/: 500 as a problem, even in debug mode.
     """
@@ -48,6 +50,8 @@ class RequestGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return problem_response(request, "validation-error", 400, "Content-Length is not a number.")
+        if "HTTP_TRANSFER_ENCODING" in request.META and not length:
+            return problem_response(request, "length-required", 411, "Send the body with a Content-Length header.")
         if length > settings.MAX_REQUEST_BODY_BYTES:
             limit = settings.MAX_REQUEST_BODY_BYTES // (1024 * 1024)
             return problem_response(request, "payload-too-large", 413, f"The body may be at most {limit} MiB.")

@@ -56,6 +56,7 @@ TITLES = {
     "method-not-allowed": "Method not allowed.",
     "not-acceptable": "Not acceptable.",
     "unsupported-media-type": "Unsupported media type.",
+    "length-required": "Content-Length required.",
     "payload-too-large": "Request body too large.",
     "throttled": "Too many requests.",
     "conflict": "Conflict with the current state.",

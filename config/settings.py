@@ -37,15 +37,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.ApiVersionMiddleware",
-    "config.middleware.RequestGuardMiddleware",
+    # The security headers (and the HTTPS redirect) come before the guard, so its refusals carry them too.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +102,27 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Werkpad <werkpad@werkpad.example>")
 
+# --- HTTPS and security headers -----------------------------------------------------------------------------
+# DJANGO_HTTPS=1 where Werkpad is served over TLS: plain HTTP is redirected, cookies travel over TLS only, and
+# browsers are told (HSTS) to use nothing else; `manage.py check --deploy` is then clean with DEBUG off.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # the container's health check asks over plain HTTP from inside
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Consent to the browsers' preload list; the list itself is joined by the domain's owner, on hstspreload.org.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+# Behind a reverse proxy that ends TLS, sets X-Forwarded-Proto and drops any a client sent: trust that header.
+# Never without such a proxy: a client could then claim HTTPS over plain HTTP.
+if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# What every response tells browsers (Django's defaults, written out): no content sniffing, no referrer to other
+# sites, no window shared with other origins, no framing.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # --- API ---------------------------------------------------------------------------------------------------
 API_VERSION = "1.0.0"  # info.version of the schema and the API-Version header of every response
 PROBLEM_TYPE_BASE = "https://werkpad.example/problems/"
@@ -127,6 +149,9 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
         "anon": env("THROTTLE_RATE_ANON", default="300/min"),
     },
+    # Anonymous rates count per address. X-Forwarded-For is believed only as far as our own reverse proxies wrote
+    # it (their number, 0 when clients connect directly): a client can put any address there itself.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "EXCEPTION_HANDLER": "config.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "ORDERING_PARAM": "ordering",

@@ -88,7 +88,7 @@ class PathwayInline(RecordInline):
 class ResidentForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
-        services._check_resident(  # the checks resident_create and resident_update make
+        services.check_resident(  # the checks resident_create and resident_update make
             consent_given_at=cleaned.get("consent_given_at"),
             date_of_birth=cleaned.get("date_of_birth"),
             coach=cleaned.get("coach"),

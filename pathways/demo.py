@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
@@ -36,7 +35,6 @@ from .stages import Cause, Stage
 
 SEED = 20240214  # fixed, so that every run builds the same coalition
 DEMO_PASSWORD = "werkpad-demo-wachtwoord"
-BACK_OFFICE = "Back office"  # the group that lets coordinators into the admin
 BATCH = 1000  # residents per transaction
 
 Kind = Organisation.Kind
@@ -273,8 +271,6 @@ def coalition_ensure(*, today: date) -> Coalition:
         )
         modules.setdefault((region, theme), []).append(module)
 
-    back_office, _ = Group.objects.get_or_create(name=BACK_OFFICE)
-    back_office.permissions.set(Permission.objects.filter(content_type__app_label__in=("coalition", "pathways")))
     users = {}
     for username, role, organisation, first_name, last_name in USERS:
         user = _existing(User, username=username) or coalition_services.user_create(
@@ -286,8 +282,6 @@ def coalition_ensure(*, today: date) -> Coalition:
             first_name=first_name,
             last_name=last_name,
         )
-        if role == Role.COORDINATOR:  # coordinators keep the back office (/admin/)
-            user = coalition_services.user_update(user=user, data={"is_staff": True, "groups": [back_office]})
         users[username] = user
 
     employers: dict[tuple[str, str], list[tuple[Organisation, User]]] = {}

@@ -68,7 +68,7 @@ def resident_create(
     """Registers a resident and opens their first pathway at intake. A coach who registers someone coaches them."""
     if acting_role(by) == Role.COACH:
         coach = by
-    _check_resident(consent_given_at=consent_given_at, date_of_birth=date_of_birth, coach=coach)
+    check_resident(consent_given_at=consent_given_at, date_of_birth=date_of_birth, coach=coach)
     resident = Resident.objects.create(
         first_name=first_name,
         last_name=last_name,
@@ -86,13 +86,13 @@ def resident_create(
 
 @transaction.atomic
 def resident_update(*, resident: Resident, by: User, data: dict) -> Resident:
-    _check_resident(
+    check_resident(
         consent_given_at=data.get("consent_given_at"), date_of_birth=data.get("date_of_birth"), coach=data.get("coach")
     )
     return model_update(instance=resident, data=data)
 
 
-def _check_resident(*, consent_given_at: datetime | None, date_of_birth: date | None, coach: User | None) -> None:
+def check_resident(*, consent_given_at: datetime | None, date_of_birth: date | None, coach: User | None) -> None:
     if consent_given_at is not None:
         _check_not_future("consent_given_at", consent_given_at)
     if date_of_birth is not None and not date(1900, 1, 1) <= date_of_birth <= timezone.localdate():

@@ -282,3 +282,13 @@ def test_the_coach_autocomplete_offers_coaches_only(client, superuser):
         {"term": "Tjon-A-Loi", "app_label": "pathways", "model_name": "resident", "field_name": "coach"},
     )
     assert [int(result["id"]) for result in response.json()["results"]] == [coach.pk]
+
+
+def test_the_back_office_follows_a_role_changed_here(client, superuser):
+    user = factories.UserFactory(coach=True)
+    for role, works_here in [(Role.COORDINATOR, True), (Role.COACH, False)]:
+        page = client.get(_url(User, "change", user.pk))
+        assert "is_staff" not in page.context["adminform"].form.fields  # it follows the role
+        assert client.post(_url(User, "change", user.pk), {**_form_data(page), "role": role}).status_code == 302
+        user = User.objects.get(pk=user.pk)  # permissions are cached on the instance
+        assert user.is_staff == user.has_perm("pathways.change_resident") == works_here
