@@ -1,6 +1,6 @@
 """The shape every Werkpad endpoint shares: strict serializers and thin viewsets that call services."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 from django.db import models
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from coalition.permissions import RolePermission, acting_role
 from config.rows import row_plan
+from pathways.access_log import access_log_record
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 ID_PATTERN = r"[0-9]{1,18}"  # ids in paths: longer ones cannot exist and answer 404
@@ -101,6 +102,39 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     roles: dict[str, set[str]] = {}
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # The access log: where each object this viewset answers names the resident it shows, as a path of keys
+    # ("resident.id"); None for objects that show no resident. `residents_shown` is the place for other ways.
+    resident_key: str | None = None
+
+    def residents_shown(self, objects: list) -> Iterable[int]:
+        if self.resident_key is None:
+            return ()
+        keys = self.resident_key.split(".")
+        ids = []
+        for shown in objects:
+            for key in keys:
+                shown = shown[key]
+            ids.append(shown)
+        return ids
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Logs the residents a successful answer shows, once its data is built and before the request's
+        transaction commits (ATOMIC_REQUESTS): if the request fails after all, the entries go with it."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = response.data
+        if data and status.is_success(response.status_code) and self.action != "metadata":
+            page = self.action == "list" and isinstance(data, Mapping)
+            objects = data["results"] if page else data if isinstance(data, list) else [data]
+            resident_ids = self.residents_shown(objects)
+            if resident_ids:
+                access_log_record(
+                    user=request.user,
+                    role=self.role,
+                    resident_ids=resident_ids,
+                    method=request.method,
+                    path=request.path,
+                )
+        return response
 
     def list(self, request, *args, **kwargs):
         """A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models."""

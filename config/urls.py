@@ -21,6 +21,7 @@ router.register("enrolments", pathway_apis.EnrolmentViewSet, basename="enrolment
 router.register("placements", pathway_apis.PlacementViewSet, basename="placement")
 router.register("check-ins", pathway_apis.CheckInViewSet, basename="check-in")
 router.register("notifications", pathway_apis.NotificationViewSet, basename="notification")
+router.register("access-log", pathway_apis.AccessLogViewSet, basename="access-log")
 
 api_v1 = [
     path("health", HealthView.as_view(), name="health"),

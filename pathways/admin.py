@@ -13,6 +13,7 @@ from coalition.models import Role, User
 
 from . import services
 from .models import (
+    AccessLogEntry,
     CheckIn,
     Enrolment,
     Module,
@@ -257,3 +258,14 @@ class OutboxEmailAdmin(RecordAdmin):
     @admin.display(description="recipient")
     def recipient(self, email: OutboxEmail) -> User:
         return email.notification.recipient
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(RecordAdmin):
+    """Who looked at which resident's file: read here, never changed (the database refuses that too)."""
+
+    list_display = ["at", "user", "role", "resident", "method", "path"]
+    list_filter = ["role", "method", "at"]
+    list_select_related = ["user", "resident"]
+    search_fields = ["user__username", "resident__exact"]  # a resident by id: names are not logged
+    date_hierarchy = "at"

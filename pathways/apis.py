@@ -5,7 +5,7 @@ import io
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
@@ -18,6 +18,7 @@ from config.rendering import CamelCaseJSONRenderer
 
 from . import selectors, services
 from .filters import (
+    AccessLogFilter,
     CheckInFilter,
     EnrolmentFilter,
     ModuleFilter,
@@ -28,6 +29,7 @@ from .filters import (
 )
 from .reports import GROUPS, MILESTONES, retention_report
 from .serializers import (
+    AccessLogEntrySerializer,
     AttendanceSerializer,
     CheckInCompleteSerializer,
     CheckInSerializer,
@@ -56,6 +58,7 @@ class ResidentViewSet(ServiceViewSet):
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
     roles = {"create": STAFF, "partial_update": STAFF}
+    resident_key = "id"
 
     def get_queryset(self):
         return selectors.resident_list(user=self.request.user)
@@ -77,9 +80,15 @@ class PathwayViewSet(ServiceViewSet):
     filterset_class = PathwayFilter
     http_method_names = ["get", "post", "head", "options"]
     roles = {"create": STAFF, "transitions": STAFF}
+    resident_key = "resident"
 
     def get_queryset(self):
         return selectors.pathway_list(user=self.request.user)
+
+    def residents_shown(self, objects):
+        if self.action == "history":  # stage changes don't name the resident: they are their pathway's
+            return [self.get_object().resident_id]
+        return super().residents_shown(objects)
 
     def create(self, request):
         pathway = services.pathway_open(by=request.user, **self.validated())
@@ -129,6 +138,7 @@ class EnrolmentViewSet(ServiceViewSet):
     """Residents in modules. Coaches enrol; the module's educators record attendance and completion."""
 
     filterset_class = EnrolmentFilter
+    resident_key = "resident.id"
     roles = {
         "create": STAFF,
         "partial_update": {COORDINATOR, EDUCATOR},
@@ -172,6 +182,7 @@ class PlacementViewSet(ServiceViewSet):
     serializer_class = PlacementSerializer
     filterset_class = PlacementFilter
     http_method_names = ["get", "post", "head", "options"]
+    resident_key = "resident.id"
     roles = {
         "create": STAFF,
         "confirm": {COORDINATOR, EMPLOYER},
@@ -215,6 +226,7 @@ class CheckInViewSet(ServiceViewSet):
     filterset_class = CheckInFilter
     http_method_names = ["get", "post", "head", "options"]
     roles = {"complete": STAFF}
+    resident_key = "resident.id"
 
     def get_queryset(self):
         return selectors.check_in_list(user=self.request.user)
@@ -237,12 +249,28 @@ class NotificationViewSet(ServiceViewSet):
     def get_queryset(self):
         return selectors.notification_list(user=self.request.user)
 
+    def residents_shown(self, objects):
+        return selectors.notified_residents(notifications=objects)
+
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = self.get_object()
         self.validated(NoBody)
         return self.respond(services.notification_read(notification=notification))
+
+
+class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who looked at which resident's file, newest first: every answer of the API that showed residents left an
+    entry per resident shown. Read-only (any write answers 405); reading it is not itself logged."""
+
+    serializer_class = AccessLogEntrySerializer
+    filterset_class = AccessLogFilter
+    permission_classes = [IsCoordinator]
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.access_log_list()
 
 
 class RetentionCSVRenderer(BaseRenderer):

@@ -64,3 +64,14 @@ class CheckInFilter(django_filters.FilterSet):
 class NotificationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Notification.Kind.choices)
     isRead = BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    resident = IdFilter(help_text="Entries about this resident: who looked at their file.")
+    user = IdFilter(help_text="Entries of what this user looked at.")
+    after = django_filters.IsoDateTimeFilter(
+        field_name="at", lookup_expr="gte", help_text="At or after this instant (ISO 8601, with its offset)."
+    )
+    before = django_filters.IsoDateTimeFilter(
+        field_name="at", lookup_expr="lt", help_text="Before this instant, not at it (ISO 8601, with its offset)."
+    )

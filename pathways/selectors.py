@@ -1,12 +1,15 @@
 """Reads, scoped to the caller: what a role may see is one table, so every list, detail, action and foreign key
 given in a write answers from the same rule (an object out of scope is a 404, or "does not exist" in a write)."""
 
-from django.db.models import Model, QuerySet
+from collections.abc import Mapping
+
+from django.db.models import Model, Q, QuerySet
 
 from coalition.models import Role
 from coalition.permissions import acting_role
 
-from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident
+from .models import AccessLogEntry, CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident
+from .reminders import CHECK_IN, PLACEMENT
 
 EVERYTHING = "*"
 
@@ -69,3 +72,23 @@ def check_in_list(*, user) -> QuerySet[CheckIn]:
 
 def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user) if user.is_authenticated else Notification.objects.none()
+
+
+# What a notification is about (its `object_type`) → the lookup from a pathway to that object.
+NOTIFIED_OBJECTS = {CHECK_IN: "placements__check_ins", PLACEMENT: "placements"}
+
+
+def notified_residents(*, notifications: list[Mapping]) -> list[int]:
+    """The residents that notifications (as answered: `object_type`, `object_id`) are about, in one query."""
+    about = Q()
+    for object_type, lookup in NOTIFIED_OBJECTS.items():
+        ids = [shown["object_id"] for shown in notifications if shown["object_type"] == object_type]
+        if ids:
+            about |= Q(**{f"{lookup}__in": ids})
+    if not about:
+        return []
+    return list(Pathway.objects.filter(about).order_by().values_list("resident", flat=True).distinct())
+
+
+def access_log_list() -> QuerySet[AccessLogEntry]:
+    return AccessLogEntry.objects.all()

@@ -10,7 +10,17 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from pathways.models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
+from pathways.models import (
+    AccessLogEntry,
+    CheckIn,
+    Enrolment,
+    Module,
+    Notification,
+    Pathway,
+    Placement,
+    Resident,
+    StageChange,
+)
 from pathways.stages import Stage
 
 PASSWORD = "correct-horse-battery-staple"
@@ -246,3 +256,17 @@ class NotificationFactory(DjangoModelFactory):
 
     class Params:
         read = factory.Trait(read_at=factory.LazyFunction(timezone.now))
+
+
+class AccessLogEntryFactory(DjangoModelFactory):
+    """An entry as the API writes one: a coach looked at one of their residents."""
+
+    class Meta:
+        model = AccessLogEntry
+
+    at = factory.LazyFunction(timezone.now)
+    resident = factory.SubFactory(ResidentFactory)
+    user = factory.SelfAttribute("resident.coach")
+    role = factory.LazyAttribute(lambda entry: entry.user.acting_role)
+    method = "GET"
+    path = factory.LazyAttribute(lambda entry: f"/api/v1/residents/{entry.resident.pk}")

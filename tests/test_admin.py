@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coalition.models import Neighbourhood, Organisation, Programme, Role, User
 from pathways.models import (
+    AccessLogEntry,
     CheckIn,
     Enrolment,
     Module,
@@ -46,6 +47,7 @@ FACTORIES = {
     OutboxEmail: lambda: OutboxEmail.objects.create(
         notification=factories.NotificationFactory(), created_at=timezone.now()
     ),
+    AccessLogEntry: factories.AccessLogEntryFactory,
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 

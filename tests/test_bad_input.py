@@ -19,7 +19,15 @@ import pytest
 from django.apps import apps
 from django.db import connection
 from django.urls import resolve, reverse
-from django_filters import BooleanFilter, CharFilter, ChoiceFilter, DateFilter, NumberFilter, OrderingFilter
+from django_filters import (
+    BooleanFilter,
+    CharFilter,
+    ChoiceFilter,
+    DateFilter,
+    IsoDateTimeFilter,
+    NumberFilter,
+    OrderingFilter,
+)
 
 from tests.factories import PASSWORD, UserFactory
 from tests.test_role_matrix import CALLS, IN, ROUTES, Call, Route, assert_problem, new_world
@@ -421,6 +429,8 @@ def _garbage(name: str, filter_) -> list[str]:
         return ["nope", "x" * 10_000]
     if isinstance(filter_, DateFilter):
         return ["2026-13-01", "2026-02-30", "yesterday", "0000-01-01"]
+    if isinstance(filter_, IsoDateTimeFilter):
+        return ["2026-13-01T09:00:00+01:00", "2026-02-30T09:00", "2026-11-27T25:00", "yesterday", "09:00"]
     if isinstance(filter_, NumberFilter):
         return ["99999999999999999999", str(2**63), "-1", "0", "1e3", "1.5", "abc", "²", "1" * 5000]
     if isinstance(filter_, BooleanFilter):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from coalition.models import User
 from tests.factories import (
     PASSWORD,
+    AccessLogEntryFactory,
     CheckInFactory,
     EnrolmentFactory,
     ModuleFactory,
@@ -147,6 +148,7 @@ class World:
             "notification": lambda: NotificationFactory(
                 recipient=self.caller if side == IN and self.caller else self.other_coach, **state
             ),
+            "access-log": lambda: AccessLogEntryFactory(resident__coach=coach, **state),
         }
         return builders[basename]()
 
@@ -337,6 +339,8 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("notification", "list"): row(OWN, OWN, OWN, OWN),
     ("notification", "retrieve"): row(SCOPED, SCOPED, SCOPED, SCOPED),
     ("notification", "read"): row(SCOPED, SCOPED, SCOPED, SCOPED),
+    # The access log: coordinators only.
+    ("access-log", "list"): row(ALL, 403, 403, 403),
 }
 
 # The routes outside the router: url name → (method, query, status by role).

@@ -68,6 +68,7 @@ CONTRACT_PATHS = {
     "/notifications": {"get"},
     "/notifications/{id}": {"get"},
     "/notifications/{id}/read": {"post"},
+    "/access-log": {"get"},
 }
 PUBLIC = {"/health", "/auth/token", "/openapi.json"}
 NO_BODY_ACTIONS = ["/auth/logout", "/enrolments/{id}/drop", "/placements/{id}/confirm", "/notifications/{id}/read"]
