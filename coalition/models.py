@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from history.tracking import tracked
+
 DEFAULT_CHECK_IN_DAYS = [7, 30, 90, 180, 365]
 MAX_CHECK_IN_DAY = 3 * 365
 
@@ -84,6 +86,8 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str] | None] = {
 }
 
 
+# Staff's personal data is tracked too; never the password hash, nor the moment of each login.
+@tracked(exclude=["password", "last_login"])
 class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.COACH)
     organisation = models.ForeignKey(

@@ -30,9 +30,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
     "coalition",
     "pathways",
     "workers",
+    "history",
 ]
 
 MIDDLEWARE = [
@@ -47,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "history.context.HistoryContextMiddleware",  # after the user is known to Django (DRF tells it later)
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 
 from coalition.models import Neighbourhood, Organisation, Programme
+from history.tracking import tracked
 
 from .stages import CLOSED_STAGES, OPEN_STAGES, Stage
 
 
+@tracked()
 class Resident(models.Model):
     """A resident on a work-and-learn pathway. No citizen service number (BSN) is ever stored."""
 
@@ -28,10 +30,13 @@ class Resident(models.Model):
     consent_given_at = models.DateTimeField(help_text="When the resident agreed to their data being kept.")
     created_at = models.DateTimeField(auto_now_add=True)
     # The open pathway, or the last closed one. Kept by the service that opens pathways, so that lists and the
-    # `stage` filter need a join rather than a subquery per row.
+    # `stage` filter need a join rather than a subquery per row. (Named with its app: the resident's event model, in
+    # the history app, must find it too.)
     current_pathway = models.OneToOneField(
-        "Pathway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        "pathways.Pathway", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # When the resident was anonymised (pathways.services.resident_erase): the row stays, so that counts stay right.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -41,6 +46,7 @@ class Resident(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+@tracked()
 class Pathway(models.Model):
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="pathways")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.INTAKE)
@@ -71,6 +77,7 @@ class Pathway(models.Model):
         return self.stage in OPEN_STAGES
 
 
+@tracked()
 class StageChange(models.Model):
     """Append-only history of a pathway's stages; the first row (from nothing to intake) is its opening."""
 
@@ -120,6 +127,7 @@ class Module(models.Model):
         return self.title
 
 
+@tracked()
 class Enrolment(models.Model):
     class Status(models.TextChoices):
         ENROLLED = "enrolled", "Enrolled"
@@ -147,6 +155,7 @@ class Enrolment(models.Model):
         return f"{self.pathway.resident} in {self.module}"
 
 
+@tracked()
 class Placement(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
@@ -199,6 +208,7 @@ class Placement(models.Model):
         return f"{self.job_title} at {self.employer}"
 
 
+@tracked()
 class CheckIn(models.Model):
     """A post-placement conversation due `day` days after the placement's start."""
 

@@ -1,9 +1,10 @@
-"""Celery tasks: thin wrappers that take ids and call services."""
+"""Celery tasks: thin wrappers that take ids and call services. What they change, the system changed (history)."""
 
 from dataclasses import asdict
 
 from django.utils import timezone
 
+from history.context import system_context
 from pathways.emails import emails_send
 from pathways.reminders import reminders_sweep
 
@@ -13,9 +14,11 @@ from .publish import SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
 
 @app.task(name=SWEEP_TASK)
 def sweep_reminders() -> dict:
-    return asdict(reminders_sweep(now=timezone.now(), deliver=enqueue_emails))
+    with system_context(SWEEP_TASK):
+        return asdict(reminders_sweep(now=timezone.now(), deliver=enqueue_emails))
 
 
 @app.task(name=SEND_EMAILS_TASK)
 def send_emails(email_ids: list[int]) -> dict:
-    return asdict(emails_send(ids=email_ids))
+    with system_context(SEND_EMAILS_TASK):
+        return asdict(emails_send(ids=email_ids))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from history.context import system_context
 from pathways import demo
 from pathways.models import Resident
 
@@ -21,12 +22,13 @@ class Command(BaseCommand):
         if residents < 0:
             raise CommandError("--residents cannot be negative.")
         now = timezone.now()
-        coalition = demo.coalition_ensure(today=timezone.localdate(now))
-        present = Resident.objects.count()
-        writer = demo.Residents(coalition, now=now)
-        with tqdm(total=max(residents - present, 0), unit=" residents", desc="Residents") as progress:
-            for written in writer.top_up(first=present, stop=residents):
-                progress.update(written)
+        with system_context("seed_demo"):
+            coalition = demo.coalition_ensure(today=timezone.localdate(now))
+            present = Resident.objects.count()
+            writer = demo.Residents(coalition, now=now)
+            with tqdm(total=max(residents - present, 0), unit=" residents", desc="Residents") as progress:
+                for written in writer.top_up(first=present, stop=residents):
+                    progress.update(written)
         added = max(residents - present, 0)
         self.stdout.write(f"{present + added} residents ({added} new).\n")
         self.stdout.write(f"Demo logins, every one with the password {demo.DEMO_PASSWORD}:")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from history.context import system_context
 from pathways.emails import DeliveryReport, delivery_health, emails_send
 from pathways.reminders import reminders_sweep
 
@@ -30,7 +31,8 @@ class Command(BaseCommand):
             delivered.failed += result.failed
             delivered.skipped += result.skipped
 
-        report = reminders_sweep(now=now, deliver=deliver)
+        with system_context("send_reminders"):
+            report = reminders_sweep(now=now, deliver=deliver)
         health = delivery_health()
         self.stdout.write(
             f"Sweep as of {timezone.localtime(now).isoformat()} (Europe/Amsterdam date {timezone.localdate(now)}):\n"
