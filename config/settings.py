@@ -263,6 +263,15 @@ EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)
 # A pending e-mail handed to the broker this long ago and still not sent is handed over again.
 EMAIL_REDRIVE_AFTER_SECONDS = env.int("EMAIL_REDRIVE_AFTER_SECONDS", default=600)
 
+# --- Retention (issue 4) -------------------------------------------------------------------------------------
+# `apply_retention` (daily) anonymises a resident this many days after their last pathway closed, unless one is
+# open again. Two years: post-placement support (check-ins up to day 365) runs inside the pathway, so by closing
+# it is over; after closing, the coalition still accounts to its funders (Regio Deal, NPLV) for the year the
+# pathway closed in — the yearly report and its audit come in the following year — and a resident who returns
+# in that time resumes their own file. Two years always spans the year of closing and a full year after it.
+# Outcome figures stay right afterwards: the rows stay, only who they were about is gone.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=2 * 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

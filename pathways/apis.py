@@ -57,7 +57,7 @@ class ResidentViewSet(ServiceViewSet):
 
     serializer_class = ResidentSerializer
     filterset_class = ResidentFilter
-    roles = {"create": STAFF, "partial_update": STAFF}
+    roles = {"create": STAFF, "partial_update": STAFF, "erase": {COORDINATOR}}
     resident_key = "id"
 
     def get_queryset(self):
@@ -71,6 +71,17 @@ class ResidentViewSet(ServiceViewSet):
         resident = self.get_object()
         data = self.validated(instance=resident, partial=True)
         return self.respond(services.resident_update(resident=resident, by=request.user, data=data))
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        """Irreversibly anonymise the resident (coordinators): name, contact details, date of birth and every free
+        text about them are replaced everywhere, history included. The resident stays, anonymous, so counts stay
+        right. Erasing again changes nothing."""
+        resident = self.get_object()
+        self.validated(NoBody)
+        services.resident_erase(resident=resident, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PathwayViewSet(ServiceViewSet):

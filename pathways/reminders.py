@@ -46,6 +46,12 @@ TEXTS = {
         "Please confirm or decline the placement in Werkpad.",
     ),
 }
+# What each kind of reminder is about (its object_type).
+ABOUT = {
+    Notification.Kind.CHECK_IN_DUE: CHECK_IN,
+    Notification.Kind.CHECK_IN_MISSED: CHECK_IN,
+    Notification.Kind.PLACEMENT_UNCONFIRMED: PLACEMENT,
+}
 
 
 @dataclass
@@ -115,21 +121,15 @@ def _notify_about_check_ins(kind: str, check_in_ids: list[int], *, recipients: s
     """Notifications carry the sweep's moment: with --as-of, the moment the sweep stands for."""
     if not check_in_ids:
         return []
-    tables = _tables()
     if recipients == "coach":
-        recipient_join = f"JOIN {tables['user']} u ON u.id = r.coach_id AND u.is_active"
+        recipient_join = f"JOIN {User._meta.db_table} u ON u.id = r.coach_id AND u.is_active"
     else:
         recipient_join = f"CROSS JOIN ({_coordinators_sql()}) u"
     subject, body = _texts_sql(kind)
     in_ids, ids_param = _in_ids("c.id", check_in_ids)
     return _insert_notifications(
         f"""SELECT u.id, %s, {subject}, {body}, %s, '{CHECK_IN}', c.id
-            FROM {tables["checkin"]} c
-            JOIN {tables["placement"]} p ON p.id = c.placement_id
-            JOIN {tables["organisation"]} e ON e.id = p.employer_id
-            JOIN {tables["pathway"]} pw ON pw.id = p.pathway_id
-            JOIN {tables["resident"]} r ON r.id = pw.resident_id
-            LEFT JOIN {tables["user"]} coach ON coach.id = r.coach_id
+            FROM {_about_sql(CHECK_IN)}
             {recipient_join}
             WHERE {in_ids}""",
         [kind, now, ids_param],
@@ -139,22 +139,35 @@ def _notify_about_check_ins(kind: str, check_in_ids: list[int], *, recipients: s
 def _sweep_unconfirmed_placements(report: SweepReport, *, now: datetime, deliver: Deliver) -> None:
     """Each active staff member of the employer is reminded once of a placement still proposed after N days."""
     cutoff = now - timedelta(days=settings.PLACEMENT_UNCONFIRMED_AFTER_DAYS)
-    tables = _tables()
     kind = Notification.Kind.PLACEMENT_UNCONFIRMED
     subject, body = _texts_sql(kind)
     with transaction.atomic():
         notifications = _insert_notifications(
             f"""SELECT u.id, %s, {subject}, {body}, %s, '{PLACEMENT}', p.id
-                FROM {tables["placement"]} p
-                JOIN {tables["organisation"]} e ON e.id = p.employer_id
-                JOIN {tables["pathway"]} pw ON pw.id = p.pathway_id
-                JOIN {tables["resident"]} r ON r.id = pw.resident_id
-                LEFT JOIN {tables["user"]} coach ON coach.id = r.coach_id
-                JOIN {tables["user"]} u ON u.organisation_id = p.employer_id AND u.is_active
+                FROM {_about_sql(PLACEMENT)}
+                JOIN {User._meta.db_table} u ON u.organisation_id = p.employer_id AND u.is_active
                 WHERE p.status = 'proposed' AND p.proposed_at <= %s""",
             [kind, now, cutoff],
         )
         _queue_emails(report, notifications, deliver=deliver)
+
+
+def notifications_rewrite(*, resident_ids: list[int]) -> int:
+    """Writes the reminders about these residents again, from their templates and the rows as they are now: after
+    an erasure, the same text without the name. Answers how many were rewritten."""
+    table = Notification._meta.db_table
+    in_ids, ids_param = _in_ids("r.id", resident_ids)
+    rewritten = 0
+    for kind, object_type in ABOUT.items():
+        subject, body = _texts_sql(kind)
+        alias = "c" if object_type == CHECK_IN else "p"
+        rewritten += _update(
+            f"""UPDATE {table} SET subject = {subject}, body = {body}
+                FROM {_about_sql(object_type)}
+                WHERE {table}.kind = %s AND {table}.object_type = %s AND {table}.object_id = {alias}.id AND {in_ids}""",
+            [kind, object_type, ids_param],
+        )
+    return rewritten
 
 
 def _insert_notifications(select_sql: str, params: list) -> list[int]:
@@ -229,6 +242,12 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _update(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def _claim(select_ids_sql: str) -> str:
     """`id` is one of the selected rows, each locked for this transaction and skipped if another holds it.
     `= ANY(ARRAY(…))` keeps the planner on the primary key; `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` turns
@@ -244,15 +263,16 @@ def _in_ids(column: str, ids: list[int]) -> tuple[str, object]:
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
 
 
-def _tables() -> dict[str, str]:
-    return {
-        "checkin": CheckIn._meta.db_table,
-        "placement": Placement._meta.db_table,
-        "pathway": Pathway._meta.db_table,
-        "resident": Resident._meta.db_table,
-        "organisation": Organisation._meta.db_table,
-        "user": User._meta.db_table,
-    }
+def _about_sql(object_type: str) -> str:
+    """The rows a reminder about a check-in or a placement is written from, under the aliases of _PLACEHOLDERS."""
+    rows = f"{Placement._meta.db_table} p"
+    if object_type == CHECK_IN:
+        rows = f"{CheckIn._meta.db_table} c JOIN {rows} ON p.id = c.placement_id"
+    return f"""{rows}
+        JOIN {Organisation._meta.db_table} e ON e.id = p.employer_id
+        JOIN {Pathway._meta.db_table} pw ON pw.id = p.pathway_id
+        JOIN {Resident._meta.db_table} r ON r.id = pw.resident_id
+        LEFT JOIN {User._meta.db_table} coach ON coach.id = r.coach_id"""
 
 
 def _coordinators_sql() -> str:

@@ -2,8 +2,10 @@
 given in a write answers from the same rule (an object out of scope is a 404, or "does not exist" in a write)."""
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
-from django.db.models import Model, Q, QuerySet
+from django.conf import settings
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 
 from coalition.models import Role
 from coalition.permissions import acting_role
@@ -92,3 +94,17 @@ def notified_residents(*, notifications: list[Mapping]) -> list[int]:
 
 def access_log_list() -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.all()
+
+
+def resident_retention_due(*, now: datetime) -> QuerySet[Resident]:
+    """Residents the retention rule anonymises at `now`: not erased yet, no pathway open, and the last one closed
+    more than RETENTION_DAYS before."""
+    cutoff = now - timedelta(days=settings.RETENTION_DAYS)
+    open_pathway = Pathway.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True)
+    return (
+        Resident.objects.filter(erased_at__isnull=True)
+        .exclude(Exists(open_pathway))
+        .annotate(last_closed_at=Max("pathways__closed_at"))
+        .filter(last_closed_at__lt=cutoff)
+        .order_by("pk")
+    )

@@ -308,6 +308,7 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("resident", "retrieve"): row(200, SCOPED, 404, 404),
     ("resident", "create"): row(201, 201, 403, 403),
     ("resident", "partial_update"): row(200, SCOPED, 404, 404),
+    ("resident", "erase"): row(204, FORBIDDEN, 404, 404),  # erasure: coordinators only
     ("pathway", "list"): row(ALL, OWN, NONE, NONE),
     ("pathway", "retrieve"): row(200, SCOPED, 404, 404),
     ("pathway", "create"): row(201, FOREIGN_KEY, 403, 403),

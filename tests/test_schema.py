@@ -47,6 +47,7 @@ CONTRACT_PATHS = {
     "/users/{id}": {"get", "patch"},
     "/residents": {"get", "post"},
     "/residents/{id}": {"get", "patch"},
+    "/residents/{id}/erase": {"post"},
     "/pathways": {"get", "post"},
     "/pathways/{id}": {"get"},
     "/pathways/{id}/transitions": {"post"},
@@ -71,7 +72,13 @@ CONTRACT_PATHS = {
     "/access-log": {"get"},
 }
 PUBLIC = {"/health", "/auth/token", "/openapi.json"}
-NO_BODY_ACTIONS = ["/auth/logout", "/enrolments/{id}/drop", "/placements/{id}/confirm", "/notifications/{id}/read"]
+NO_BODY_ACTIONS = [
+    "/auth/logout",
+    "/residents/{id}/erase",
+    "/enrolments/{id}/drop",
+    "/placements/{id}/confirm",
+    "/notifications/{id}/read",
+]
 WRITES = {"post", "put", "patch", "delete"}
 LOWER_CAMEL = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 

@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 SWEEP_TASK = "werkpad.sweep_reminders"
 SEND_EMAILS_TASK = "werkpad.send_emails"
+RETENTION_TASK = "werkpad.apply_retention"
 
 # One attempt, each step bounded by a second: by default kombu waits 2 s and connects again before giving up, and
 # a hung broker holds a command for the whole socket_timeout the workers need for their long polls.

@@ -7,9 +7,10 @@ from django.utils import timezone
 from history.context import system_context
 from pathways.emails import emails_send
 from pathways.reminders import reminders_sweep
+from pathways.services import retention_apply
 
 from .celery import app
-from .publish import SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
+from .publish import RETENTION_TASK, SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
 
 
 @app.task(name=SWEEP_TASK)
@@ -22,3 +23,9 @@ def sweep_reminders() -> dict:
 def send_emails(email_ids: list[int]) -> dict:
     with system_context(SEND_EMAILS_TASK):
         return asdict(emails_send(ids=email_ids))
+
+
+@app.task(name=RETENTION_TASK)
+def apply_retention() -> list[int]:
+    with system_context(RETENTION_TASK):
+        return retention_apply(now=timezone.now())

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 
 from workers.celery import app
-from workers.publish import SEND_EMAILS_TASK, SWEEP_TASK
+from workers.publish import RETENTION_TASK, SEND_EMAILS_TASK, SWEEP_TASK
 from workers.schedule import beat_schedule
 
 pytestmark = pytest.mark.services
@@ -31,7 +31,7 @@ def test_delivery_settings_are_pinned():
 def test_every_task_has_time_limits_shorter_than_the_redis_visibility_timeout():
     """A message not acknowledged within the visibility timeout goes to a second worker while the first may still
     run it; the hard time limit guarantees the first has stopped by then."""
-    assert set(_werkpad_tasks()) == {SWEEP_TASK, SEND_EMAILS_TASK}
+    assert set(_werkpad_tasks()) == {SWEEP_TASK, SEND_EMAILS_TASK, RETENTION_TASK}
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     for name, task in _werkpad_tasks().items():
         soft = task.soft_time_limit or app.conf.task_soft_time_limit
@@ -44,7 +44,9 @@ def test_the_scheduler_sweeps_every_interval_and_drops_a_sweep_nobody_ran_in_tim
     expected = {"task": SWEEP_TASK, "schedule": 300, "options": {"expires": 300}}
     assert settings.REMINDER_SWEEP_INTERVAL_SECONDS == 300  # the default
     app.finalize()  # the schedule is installed when the app is finalized, as in a starting beat
-    assert app.conf.beat_schedule == {"sweep-reminders": expected}
+    daily = 24 * 60 * 60
+    retention = {"task": RETENTION_TASK, "schedule": daily, "options": {"expires": daily}}  # a day's run is enough
+    assert app.conf.beat_schedule == {"sweep-reminders": expected, "apply-retention": retention}
 
     settings.REMINDER_SWEEP_INTERVAL_SECONDS = 60
     assert beat_schedule()["sweep-reminders"] == {"task": SWEEP_TASK, "schedule": 60, "options": {"expires": 60}}
