@@ -5,6 +5,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 
 from config.api import ServiceViewSet
 
@@ -133,7 +134,7 @@ class TokenView(GenericAPIView):
         return Response({"token": token})
 
 
-class LogoutView(GenericAPIView):
+class LogoutView(APIView):  # not a GenericAPIView: without a serializer, OPTIONS would fail to describe one
     """Revoke the token this request was made with; it stops working at once."""
 
     permission_classes = [IsAuthenticated]

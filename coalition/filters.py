@@ -1,12 +1,14 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
 from config.api import MAX_ID
 
 from .models import Organisation, Role, User
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """Filters on an id; anything that cannot be an id is a 400, never a database error."""
 

@@ -13,6 +13,7 @@ from django.core import exceptions as django_exceptions
 from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -174,6 +175,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     return response
 
 
+@csrf_exempt  # a write to no resource is a 404 like any other, not a CSRF failure page
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return problem_response(request, "not-found", 404, "No resource at this path.")
 

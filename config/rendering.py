@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
 from rest_framework import pagination, parsers, renderers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 
 
 @lru_cache(maxsize=2048)  # bounded: JSON field contents may bring keys of their own
@@ -88,3 +88,24 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "pageSize"
     max_page_size = 200  # a larger pageSize is served as 200 (contract §1)
     page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
+
+    def get_page_size(self, request) -> int:
+        """DRF serves a page size it cannot read at the default; here it is a 400, as any other bad parameter."""
+        value = request.query_params.get(self.page_size_query_param)
+        if value is None:
+            return self.page_size
+        digits = value.lstrip("0")
+        if not (value.isascii() and value.isdigit() and digits):
+            raise ValidationError({self.page_size_query_param: ["Enter a whole number, 1 or more."]})
+        return min(int(digits), self.max_page_size) if len(digits) <= 3 else self.max_page_size
+
+    def get_page_number(self, request, paginator):
+        # DRF takes an empty `page` for the first; like any other page that is no number, it is not found.
+        page = request.query_params.get(self.page_query_param)
+        return page if page == "" else super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters

@@ -36,10 +36,16 @@ _HEALTH_STATE = {"type": "string", "enum": HEALTH_STATES}
 
 PROBLEM_SCHEMAS = {
     "Problem": _problem("RFC 9457 problem details."),
-    "ValidationProblem": _problem(
-        "Invalid input: one entry in `invalidParams` per field error, named as in the request "
-        "(`nonFieldErrors` for an error not tied to one field).",
-        invalidParams={
+    "HealthProblem": _problem("What the API cannot reach.", database=_HEALTH_STATE, broker=_HEALTH_STATE),
+}
+# A request that could not be read at all (a body that is not JSON, a NUL in the query) names no field.
+PROBLEM_SCHEMAS["ValidationProblem"] = {
+    **PROBLEM_SCHEMAS["Problem"],
+    "description": "Invalid input: one entry in `invalidParams` per field error, named as in the request "
+    "(`nonFieldErrors` for an error not tied to one field). A request that cannot be read names none.",
+    "properties": {
+        **PROBLEM_SCHEMAS["Problem"]["properties"],
+        "invalidParams": {
             "type": "array",
             "items": {
                 "type": "object",
@@ -47,8 +53,7 @@ PROBLEM_SCHEMAS = {
                 "required": ["name", "reason"],
             },
         },
-    ),
-    "HealthProblem": _problem("What the API cannot reach.", database=_HEALTH_STATE, broker=_HEALTH_STATE),
+    },
 }
 # A refused state change also names the two states; other conflicts (a full module, a duplicate) do not.
 PROBLEM_SCHEMAS["ConflictProblem"] = {
@@ -68,7 +73,7 @@ PROBLEMS = {
     400: ("Invalid input.", "ValidationProblem"),
     401: ("No valid token or session.", "Problem"),
     403: ("The caller's role may not do this.", "Problem"),
-    404: ("Not found, not visible to the caller, or a page beyond the last.", "Problem"),
+    404: ("Not found, not visible to the caller, a page beyond the last, or an unknown `format`.", "Problem"),
     409: ("Conflicts with the current state.", "ConflictProblem"),
     413: ("The request body is over the size limit.", "Problem"),
     415: ("The body is not JSON.", "Problem"),
@@ -113,6 +118,10 @@ class AutoSchema(openapi.AutoSchema):
                     name, plumbing.ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
                 )
             )
+        filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and (parameter["name"] in filters or parameter["name"] == "format"):
+                parameter["allowEmptyValue"] = True  # an empty filter is no filter; an empty format, the default
         responses = operation["responses"]
         for code in self._problem_codes(operation):
             description, schema = PROBLEMS[code]
@@ -128,8 +137,10 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        if direction == "request" and field.read_only:
-            return {"readOnly": True}  # left out of requests anyway: build no request component for it
+        # A serializer's read-only field is left out of requests anyway: build no request component for it. (An
+        # unbound field is drf-spectacular's own, such as the id behind a foreign key, and is mapped as usual.)
+        if direction == "request" and field.read_only and field.parent is not None:
+            return {"readOnly": True}
         return super()._map_serializer_field(field, direction, bypass_extensions)
 
     def _map_basic_serializer(self, serializer, direction):
@@ -141,6 +152,8 @@ class AutoSchema(openapi.AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "response":
             schema["required"] = list(schema["properties"])  # an answer always carries every field
+        else:
+            schema["additionalProperties"] = False  # unknown fields are refused (contract §1)
         return schema
 
     @property
@@ -167,8 +180,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(401)
             if write or self._roles() is not None:  # a role refused, or a session write without its CSRF token
                 codes.append(403)
-        paginated = any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
-        if "{" in self.path or paginated:  # a page beyond the last is a 404 too
+        parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
+        if "{" in self.path or parameters & {"page", "format"}:  # a page beyond the last, an unknown format: 404
             codes.append(404)
         if service_write:
             codes.append(409)

@@ -110,10 +110,12 @@ BAD_IDS = [
     ("digits-5000", "1" * 5000),
     ("superscript-digit", "²"),
     ("trailing-text", "12abc"),
+    ("digits-as-text", "12"),  # the schema says a number
+    ("empty-text", ""),  # DRF would take it for null
     ("nul", "1\x00"),
 ]
 BAD_VALUES: dict[str, list[tuple[str, object]]] = {
-    TEXT: [("1mb", HUGE), ("nul", "a\x00b"), ("lone-surrogate", "\ud800"), *WRONG_TYPES],
+    TEXT: [("1mb", HUGE), ("nul", "a\x00b"), ("lone-surrogate", "\ud800"), ("number", 1), *WRONG_TYPES],
     CHOICE: [("unknown", "nope"), ("1mb", HUGE), ("nul", "\x00"), ("number", 1), *WRONG_TYPES],
     ID: [*BAD_IDS, *WRONG_TYPES],
     INT: [
@@ -123,6 +125,7 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("float", 1.5),
         ("1e3", "1e3"),
         ("text", "abc"),
+        ("digits-as-text", "5"),
         ("digits-5000", "1" * 5000),
         *WRONG_TYPES,
     ],
@@ -144,6 +147,7 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("offset-25h", "2026-01-01T10:00:00+25:00"),
         ("after-year-9999-in-amsterdam", "9999-12-31T23:59:59-12:00"),
         ("before-year-1-in-utc", "0001-01-01T00:00:00+14:00"),
+        ("before-1937-in-amsterdam", "1900-01-01T00:00:00Z"),  # its offset then had seconds: +00:19:32
         ("yesterday", "yesterday"),
         ("1mb", HUGE),
         ("nul", "2026-01-01T10:00:00\x00"),
@@ -158,9 +162,18 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("10**30", 10**30),
         ("digits-5000", "1" * 5000),
         ("text", "abc"),
+        ("number", 5),  # a decimal string
         *WRONG_TYPES,
     ],
-    BOOL: [("text", "maybe"), ("number", 2), ("nul", "\x00"), ("list", []), ("object", {})],
+    BOOL: [
+        ("text", "maybe"),
+        ("text-true", "true"),
+        ("number", 2),
+        ("zero", 0),
+        ("nul", "\x00"),
+        ("list", []),
+        ("object", {}),
+    ],
     ID_LIST: [
         ("text", "x"),
         ("object", {}),
@@ -174,6 +187,7 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("item-2**64", [2**64]),
         ("item-minus-1", [-1]),
         ("item-float", [1.5]),
+        ("item-digits-as-text", ["5"]),
         ("item-null", [None]),
         ("too-many", list(range(1, 100))),
     ],
@@ -408,8 +422,9 @@ def test_malformed_write_is_refused_and_changes_nothing(key, case, api):
 # --- Lists with garbage in the query ------------------------------------------------------------------------
 
 PAGINATION = [
-    ("pageSize=abc", 200),  # an unusable page size is served at the default
-    ("pageSize=-1", 200),
+    ("pageSize=abc", 400),  # an unusable page size is refused, as the schema says (an integer, 1 or more)
+    ("pageSize=-1", 400),
+    ("pageSize=0", 400),
     ("pageSize=99999999999999999999", 200),  # served as 200 rows
     ("page=0", 404),
     ("page=99999", 404),
