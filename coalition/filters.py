@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from config.api import MAX_ID
 
@@ -36,6 +37,16 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictNullBooleanField
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """`field` or `-field`, comma-separated. An empty item (`ordering=,`) is a 400 as an unknown field is:
+    django-filter would skip it, and with nothing left drop the list's own order, so that pages shift."""
+
+    def filter(self, qs, value):
+        if value and "" in value:
+            raise ValidationError({self.field_name: ["Name a field in every item: `field` or `-field`."]})
+        return super().filter(qs, value)
+
+
 class SearchFilter(django_filters.CharFilter):
     """Free text: every word must match one of the fields (case-insensitive)."""
 
@@ -59,13 +70,13 @@ class OrganisationFilter(django_filters.FilterSet):
     isActive = BooleanFilter(field_name="is_active")
     neighbourhood = IdFilter(field_name="neighbourhoods")
     search = SearchFilter(fields=["name"])
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("name", "name"), ("id", "id")))
 
 
 class NeighbourhoodFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(max_length=100)
     search = SearchFilter(fields=["name", "city"])
-    ordering = django_filters.OrderingFilter(fields=(("name", "name"), ("city", "city"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("name", "name"), ("city", "city"), ("id", "id")))
 
 
 class UserFilter(django_filters.FilterSet):
@@ -73,7 +84,7 @@ class UserFilter(django_filters.FilterSet):
     organisation = IdFilter()
     isActive = BooleanFilter(field_name="is_active")
     search = SearchFilter(fields=["username", "first_name", "last_name", "email"])
-    ordering = django_filters.OrderingFilter(fields=(("username", "username"), ("last_name", "lastName"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("username", "username"), ("last_name", "lastName"), ("id", "id")))
 
     class Meta:
         model = User

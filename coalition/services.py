@@ -101,6 +101,7 @@ def user_create(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    is_active: bool = True,
 ) -> User:
     check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
     user = User(
@@ -110,6 +111,7 @@ def user_create(
         last_name=last_name,
         role=role,
         organisation=organisation,
+        is_active=is_active,
     )
     try:
         validate_password(password, user=user)

@@ -118,10 +118,7 @@ class AutoSchema(openapi.AutoSchema):
                     name, plumbing.ResolvedComponent.SCHEMA, object=name, schema=copy.deepcopy(schema)
                 )
             )
-        filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
-        for parameter in operation.get("parameters", []):
-            if parameter["in"] == "query" and (parameter["name"] in filters or parameter["name"] == "format"):
-                parameter["allowEmptyValue"] = True  # an empty filter is no filter; an empty format, the default
+        self._describe_query_parameters(operation)
         responses = operation["responses"]
         for code in self._problem_codes(operation):
             description, schema = PROBLEMS[code]
@@ -135,6 +132,19 @@ class AutoSchema(openapi.AutoSchema):
             if code == "429":
                 headers["Retry-After"] = RETRY_AFTER_HEADER
         return operation
+
+    def _describe_query_parameters(self, operation: dict) -> None:
+        """What the query parameters take beyond their type: an empty filter is no filter (an empty format, the
+        default), and no text may hold a NUL (a 400 for any)."""
+        filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
+        for parameter in operation.get("parameters", []):
+            schema = parameter["schema"]
+            if parameter["in"] != "query":
+                continue
+            if parameter["name"] in filters or parameter["name"] == "format":
+                parameter["allowEmptyValue"] = True
+            if schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema):
+                schema["pattern"] = "^[^\\x00]*$"
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         # A serializer's read-only field is left out of requests anyway: build no request component for it. (An

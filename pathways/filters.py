@@ -2,7 +2,7 @@
 
 import django_filters
 
-from coalition.filters import BooleanFilter, IdFilter, SearchFilter
+from coalition.filters import BooleanFilter, IdFilter, OrderingFilter, SearchFilter
 
 from .models import CheckIn, Enrolment, Module, Notification, Placement
 from .stages import Stage
@@ -16,7 +16,7 @@ class ResidentFilter(django_filters.FilterSet):
         field_name="current_pathway__stage", choices=Stage.choices, help_text="Stage of the current pathway."
     )
     search = SearchFilter(fields=["first_name", "last_name", "email"])
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("last_name", "lastName"), ("first_name", "firstName"), ("created_at", "createdAt"), ("id", "id"))
     )
 
@@ -24,14 +24,14 @@ class ResidentFilter(django_filters.FilterSet):
 class PathwayFilter(django_filters.FilterSet):
     resident = IdFilter()
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
-    ordering = django_filters.OrderingFilter(fields=(("started_at", "startedAt"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("started_at", "startedAt"), ("id", "id")))
 
 
 class ModuleFilter(django_filters.FilterSet):
     theme = django_filters.ChoiceFilter(choices=Module.Theme.choices)
     provider = IdFilter()
     search = SearchFilter(fields=["title"])
-    ordering = django_filters.OrderingFilter(fields=(("starts_on", "startsOn"), ("title", "title"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("starts_on", "startsOn"), ("title", "title"), ("id", "id")))
 
 
 class EnrolmentFilter(django_filters.FilterSet):
@@ -39,7 +39,7 @@ class EnrolmentFilter(django_filters.FilterSet):
     module = IdFilter()
     resident = IdFilter(field_name="pathway__resident")
     status = django_filters.ChoiceFilter(choices=Enrolment.Status.choices)
-    ordering = django_filters.OrderingFilter(fields=(("enrolled_at", "enrolledAt"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("enrolled_at", "enrolledAt"), ("id", "id")))
 
 
 class PlacementFilter(django_filters.FilterSet):
@@ -47,9 +47,7 @@ class PlacementFilter(django_filters.FilterSet):
     resident = IdFilter(field_name="pathway__resident")
     employer = IdFilter()
     status = django_filters.ChoiceFilter(choices=Placement.Status.choices)
-    ordering = django_filters.OrderingFilter(
-        fields=(("start_date", "startDate"), ("proposed_at", "proposedAt"), ("id", "id"))
-    )
+    ordering = OrderingFilter(fields=(("start_date", "startDate"), ("proposed_at", "proposedAt"), ("id", "id")))
 
 
 class CheckInFilter(django_filters.FilterSet):
@@ -58,7 +56,7 @@ class CheckInFilter(django_filters.FilterSet):
     dueOnAfter = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", help_text="Due on or after.")
     placement = IdFilter()
     coach = IdFilter(field_name="placement__pathway__resident__coach")
-    ordering = django_filters.OrderingFilter(fields=(("due_on", "dueOn"), ("id", "id")))
+    ordering = OrderingFilter(fields=(("due_on", "dueOn"), ("id", "id")))
 
 
 class NotificationFilter(django_filters.FilterSet):

@@ -441,7 +441,7 @@ PAGINATION = [
 def _garbage(name: str, filter_) -> list[str]:
     """Values no filter of that kind can take."""
     if isinstance(filter_, OrderingFilter):
-        return ["nope", "-nope", "password"]
+        return ["nope", "-nope", "password", ",", "id,"]  # an empty item would drop the list's order
     if isinstance(filter_, ChoiceFilter):
         return ["nope", "x" * 10_000]
     if isinstance(filter_, DateFilter):

@@ -317,6 +317,17 @@ def test_coordinator_creates_a_user_whose_password_is_write_only(api, coordinato
     assert (user.role, user.organisation, user.last_name) == (Role.EMPLOYER, employer, "de Vries")
 
 
+def test_coordinator_creates_a_user_not_yet_active(api, coordinator):  # found by schemathesis: it was a 500
+    body = {"username": "a.smit", "password": "Lang-en-sterk-wachtwoord-2026", "role": "coach", "isActive": False}
+    body["organisation"] = OrganisationFactory().id
+
+    response = api.as_user(coordinator).post("/api/v1/users", body, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["isActive"] is False
+    assert User.objects.get(username="a.smit").is_active is False
+
+
 @pytest.mark.parametrize("password", ["kort", "1234567890123", "password123", "j.devries2026"])
 def test_a_weak_password_is_refused(api, coordinator, password):
     response = api.as_user(coordinator).post(
