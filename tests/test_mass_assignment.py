@@ -34,7 +34,6 @@ from tests.test_role_matrix import (
     ROUTES,
     Call,
     Route,
-    World,
     api_patterns,
     assert_problem,
     expected,
@@ -93,7 +92,8 @@ WRITABLE: dict[tuple[str, str], dict[str, set[str]]] = {
 }
 
 # Fields of other resources that would give a caller more than their role: privileges, ownership, money, the
-# record of who did what. Each is tried on every write, with a value that would mean something.
+# record of who did what. Each is tried on every write, with a value that would mean something (for ids, a
+# function of the world: another coach's, another employer's, another school's).
 FOREIGN: dict[str, object] = {
     "id": 1,
     "role": "coordinator",
@@ -102,29 +102,17 @@ FOREIGN: dict[str, object] = {
     "password": "a-long-and-unusual-passphrase",
     "groups": [1],
     "userPermissions": [1],
-    "organisation": None,  # ids of the other side's objects: filled from the world
-    "coach": None,
-    "employer": None,
-    "provider": None,
     "budget": "1000000.00",
     "createdAt": "2020-01-01T00:00:00+01:00",
-    "by": None,
-    "user": None,
+    "organisation": lambda w: w.other_employer.id,
+    "employer": lambda w: w.other_employer.id,
+    "provider": lambda w: w.other_provider.id,
+    "coach": lambda w: w.other_coach.id,
+    "by": lambda w: w.other_coach.id,
+    "user": lambda w: w.other_coach.id,
+    "proposedBy": lambda w: w.other_coach.id,
+    "confirmedBy": lambda w: w.other_coach.id,
 }
-
-
-def foreign_ids(world: World) -> dict[str, int]:
-    """Ids that would hand something to someone else: another coach's, another employer's, another school's."""
-    return {
-        "organisation": world.other_employer.id,
-        "coach": world.other_coach.id,
-        "employer": world.other_employer.id,
-        "provider": world.other_provider.id,
-        "by": world.other_coach.id,
-        "user": world.other_coach.id,
-        "confirmedBy": world.other_coach.id,
-        "proposedBy": world.other_coach.id,
-    }
 
 
 # Logging out reads no body at all (the token is in the header), so there is nothing to assign.
@@ -262,13 +250,11 @@ def test_fields_a_role_may_not_set_are_refused_and_change_nothing(key, role, api
     route, call = WRITES[key]
     target = world.make(key[0], IN, **call.state) if route.detail else None
     url = reverse(route.name, kwargs={"pk": target.pk} if target else None)
-    values = foreign_ids(world)
 
     wrong = []
-    refused = refused_fields(key, role)
-    for name, field_schema in refused.items():
-        body = dict(call.body_for(world, IN) or {})
-        body[name] = values[name] if name in values else FOREIGN[name] if name in FOREIGN else plausible(field_schema)
+    for name, field_schema in refused_fields(key, role).items():
+        value = FOREIGN[name] if name in FOREIGN else plausible(field_schema)
+        body = {**(call.body_for(world, IN) or {}), name: value(world) if callable(value) else value}
         before = snapshot(target)
         response = send(client, route.method, url, body)
         problem = assert_problem(response, 400) if response.status_code == 400 else None
