@@ -1,6 +1,9 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -19,6 +22,21 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class InstantField(IsoDateTimeField):
+    """An ISO 8601 instant, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601 allows."""
+
+    def to_python(self, value):
+        instant = super().to_python(value)
+        try:
+            return instant and instant.astimezone(datetime.UTC)
+        except OverflowError:  # before the year 1 or after 9999 in UTC: that end compares the same with any row
+            return (datetime.datetime.min if instant.year == 1 else datetime.datetime.max).replace(tzinfo=datetime.UTC)
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
 
 
 class StrictNullBooleanField(forms.NullBooleanField):

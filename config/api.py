@@ -55,15 +55,18 @@ JSON_TYPES = [
 ]
 
 
-def _type_error(field, value) -> str | None:
-    """The field's "invalid" message if the value (or an item of a list) is of another JSON type, else None."""
+def _schema_error(field, value) -> str | None:
+    """What the schema refuses and DRF would take, in the value or an item of a list: another JSON type, or text
+    longer than its maximum before DRF trims its whitespace."""
     if isinstance(field, serializers.ListField) and isinstance(value, list):
-        return next(filter(None, (_type_error(field.child, item) for item in value)), None)
+        return next(filter(None, (_schema_error(field.child, item) for item in value)), None)
     json_type = next((json_type for kind, json_type in JSON_TYPES if isinstance(field, kind)), None)
     if json_type is None or value is None:  # null is for the field's allow_null to judge
         return None
     if not isinstance(value, json_type) or (json_type is int and isinstance(value, bool)):
         return field.error_messages["invalid"]
+    if isinstance(field, serializers.CharField) and field.max_length is not None and len(value) > field.max_length:
+        return field.error_messages["max_length"].format(max_length=field.max_length)
     return None
 
 
@@ -73,7 +76,7 @@ def _has_nul(value) -> bool:
 
 class StrictSerializerMixin:
     """Unknown fields and read-only fields in a write are a 400, never silently dropped (contract §1); so is a NUL
-    character, which PostgreSQL cannot store, and a value of another JSON type than the field's."""
+    character, which PostgreSQL cannot store, and a value the schema does not allow (`_schema_error`)."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
@@ -86,7 +89,7 @@ class StrictSerializerMixin:
                     errors[key] = ["This field is read-only."]
                 elif _has_nul(data[key]):  # some parsers (datetimes) drop what follows a NUL rather than refuse it
                     errors[key] = ["NUL characters are not allowed."]
-                elif error := _type_error(field, data[key]):
+                elif error := _schema_error(field, data[key]):
                     errors[key] = [error]
             if errors:
                 raise serializers.ValidationError(errors)

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from coalition.filters import BooleanFilter, IdFilter, OrderingFilter, SearchFilter
+from coalition.filters import BooleanFilter, IdFilter, InstantFilter, OrderingFilter, SearchFilter
 
 from .models import CheckIn, Enrolment, Module, Notification, Placement
 from .stages import Stage
@@ -67,9 +67,9 @@ class NotificationFilter(django_filters.FilterSet):
 class AccessLogFilter(django_filters.FilterSet):
     resident = IdFilter(help_text="Entries about this resident: who looked at their file.")
     user = IdFilter(help_text="Entries of what this user looked at.")
-    after = django_filters.IsoDateTimeFilter(
+    after = InstantFilter(
         field_name="at", lookup_expr="gte", help_text="At or after this instant (ISO 8601, with its offset)."
     )
-    before = django_filters.IsoDateTimeFilter(
+    before = InstantFilter(
         field_name="at", lookup_expr="lt", help_text="Before this instant, not at it (ISO 8601, with its offset)."
     )

@@ -317,6 +317,17 @@ def test_coordinator_creates_a_user_whose_password_is_write_only(api, coordinato
     assert (user.role, user.organisation, user.last_name) == (Role.EMPLOYER, employer, "de Vries")
 
 
+def test_text_over_its_maximum_is_refused_before_its_spaces_are_trimmed(api, coordinator):  # as the schema says
+    longest = Neighbourhood._meta.get_field("name").max_length
+    client = api.as_user(coordinator)
+
+    too_long = client.post("/api/v1/neighbourhoods", {"name": " " + "x" * longest, "city": "Zeist"}, format="json")
+    fits = client.post("/api/v1/neighbourhoods", {"name": " " + "x" * (longest - 1), "city": "Zeist"}, format="json")
+
+    assert invalid_names(too_long) == {"name"}
+    assert fits.status_code == 201 and fits.json()["name"] == "x" * (longest - 1)  # trimmed, as before
+
+
 def test_coordinator_creates_a_user_not_yet_active(api, coordinator):  # found by schemathesis: it was a 500
     body = {"username": "a.smit", "password": "Lang-en-sterk-wachtwoord-2026", "role": "coach", "isActive": False}
     body["organisation"] = OrganisationFactory().id

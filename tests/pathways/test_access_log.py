@@ -505,6 +505,16 @@ def test_filters(api, coordinator):
     assert ids(before=middle) == [early.id]
     assert ids(after=(now - timedelta(days=3)).isoformat(), before=middle) == [early.id]
     assert ids(after=(now + timedelta(seconds=1)).isoformat()) == []
+    # Offsets PostgreSQL cannot store (beyond ±15:59) and instants beyond the years 1 to 9999 in UTC: the same.
+    assert ids(after=in_between.at.astimezone(timezone.get_fixed_timezone(16 * 60)).isoformat()) == [
+        late.id,
+        in_between.id,
+    ]
+    assert ids(after="0001-01-01T00:00:00+14:00", before="9999-12-31T23:00:00-12:00") == [
+        late.id,
+        in_between.id,
+        early.id,
+    ]
     for name, value in [("after", "yesterday"), ("before", "2026-13-01T00:00:00+01:00"), ("resident", "x")]:
         response = client.get(URL, {name: value})
         assert {param["name"] for param in assert_problem(response, 400, "validation-error")["invalidParams"]} == {name}
