@@ -91,7 +91,11 @@ class StrictSerializerMixin:
                     errors[key] = ["NUL characters are not allowed."]
                 elif error := _schema_error(field, data[key]):
                     errors[key] = [error]
-            if errors:
+            if errors:  # with what else is wrong, so that one answer names every field to put right
+                try:
+                    super().to_internal_value({key: value for key, value in data.items() if key not in errors})
+                except serializers.ValidationError as exc:
+                    errors = {**exc.detail, **errors}
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
