@@ -1,5 +1,6 @@
 """Every write to the coalition: organisations, neighbourhoods, programmes, users, and logging in."""
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -159,7 +160,8 @@ def user_back_office_sync(*, user: User) -> None:
 
 
 def _failures_key(username: str) -> str:
-    return f"login-failures:{username.casefold()}"
+    # Hashed: any text can be a username, and not every text is a portable cache key.
+    return f"login-failures:{hashlib.sha256(username.casefold().encode()).hexdigest()}"
 
 
 def auth_token_create(*, username: str, password: str, request=None) -> str:
