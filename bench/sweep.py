@@ -22,6 +22,8 @@ it created there.
 - Sweep: reminders_sweep(now, deliver=workers.publish.enqueue_emails) on Redis, timed whole, per batch and per
   statement (Django's execute_wrapper), then checked: states, notifications to the coaches, outbox rows, and the ids
   in the queue. Then again at other batch sizes (--compare).
+- Side by side (--side-by-side, 2): that many sweeps at once on their own connections, as the workers run them when
+  a sweep with a backlog asks for more (workers.tasks.sweep_reminders); checked like the single sweep.
 - Delivery: `celery -A workers worker --concurrency 2` on the same database and broker, with Django's file backend
   (EMAIL_URL=filemail://…), sends --emails of the pending e-mails: a subset, as a million would take hours at the
   rate it prints.
@@ -319,6 +321,31 @@ class Sweep:
         return sum(batch.rows for batch in self.batches)
 
 
+def side_by_side(count: int, now: datetime) -> tuple[float, int]:
+    """`count` sweeps at once, each on its own connection, as that many worker processes run them once a sweep
+    with a backlog asks for more (workers.tasks.sweep_reminders). Answers the wall time and the check-ins swept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from history.context import system_context
+    from pathways.reminders import reminders_sweep
+    from workers.publish import SWEEP_TASK, enqueue_emails
+
+    def one_sweep(_):
+        try:
+            with system_context(SWEEP_TASK):
+                report = reminders_sweep(now=now, deliver=enqueue_emails)
+            return report.became_due + report.became_missed
+        finally:
+            connection.close()  # this thread's own
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(count) as pool:
+        swept = sum(pool.map(one_sweep, range(count)))
+    return time.perf_counter() - began, swept
+
+
 def load() -> str:
     """Other work on the machine skews every figure: say how busy it was."""
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
@@ -485,6 +512,7 @@ def main() -> None:
     parser.add_argument(
         "--compare", default="5000,20000,50000", help="batch sizes to compare, comma-separated ('' for none)"
     )
+    parser.add_argument("--side-by-side", type=int, default=2, help="sweeps at once, as worker processes share one")
     parser.add_argument("--database", default="werkpad_bench_sweep")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/9", help="a Redis database of the bench's own")
     args = parser.parse_args()
@@ -511,7 +539,7 @@ def main() -> None:
     conn = psycopg.connect(database_url, autocommit=True)
     conn.execute("SET session_replication_role = replica")  # seeding only: see the docstring
     sweeps: dict[int, Sweep] = {}
-    delivery = None
+    delivery = shared = None
     try:
         seed_base(conn, placements=-(-args.check_ins // PER_PLACEMENT), today=today, now=now)
 
@@ -537,6 +565,16 @@ def main() -> None:
                 chart(sweep, baseline_seconds)
             print()
 
+        if args.side_by_side > 1:
+            reset(conn, check_ins=args.check_ins, today=today)
+            client.delete(QUEUE)
+            print(f"{args.side_by_side} sweeps at once, each on its own connection ({load()}):")
+            shared = side_by_side(args.side_by_side, timezone.now())
+            print(f"  {shared[0]:.2f} s: {shared[1]:,} check-ins swept between them")
+            check_database(conn, args.check_ins)
+            check_queue(client, args.check_ins, per_task, batch_size)
+            print()
+
         if args.emails:
             client.delete(QUEUE)  # the sweep's messages: the worker gets only the subset
             delivery = deliver_with_worker(conn, emails=args.emails, database_url=database_url, broker=args.broker)
@@ -558,6 +596,10 @@ def main() -> None:
     if args.check_ins != 1_000_000:
         verdict = "not comparable, the target is for 1,000,000 check-ins"
     print(f"Target: under {TARGET_SECONDS} s end to end ({REFERENCE}): {verdict}")
+    if shared is not None:
+        verdict = "MET" if shared[0] < TARGET_SECONDS and args.check_ins == 1_000_000 else "NOT MET"
+        print(f"{args.side_by_side} sweeps sharing the work, as the workers do with a backlog: {shared[0]:.2f} s, "
+              f"{args.check_ins / shared[0]:,.0f} rows/s; target {verdict}")  # fmt: skip
     print("Per phase (seconds, share of the sweep):")
     for name in COLUMNS:
         seconds = main_sweep.totals[name]

@@ -64,8 +64,10 @@ class SweepReport:
     redriven: int = 0
 
 
-def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
-    """One sweep as of `now`; `deliver` receives the ids of outbox e-mails to send, after their rows committed."""
+def reminders_sweep(*, now: datetime, deliver: Deliver, on_backlog: Callable[[], None] | None = None) -> SweepReport:
+    """One sweep as of `now`; `deliver` receives the ids of outbox e-mails to send, after their rows committed.
+    `on_backlog` is called once if the first batch of check-ins came back full: more sweeps may then share the
+    work (the workers ask for one more), each claiming batches the others have not locked."""
     # The coalition's date (Europe/Amsterdam, settings.TIME_ZONE), whatever zone is active in this thread.
     today = timezone.localdate(now, timezone.get_default_timezone())
     missed_before = today - timedelta(days=settings.REMINDER_MISSED_AFTER_DAYS)
@@ -73,8 +75,11 @@ def reminders_sweep(*, now: datetime, deliver: Deliver) -> SweepReport:
     # otherwise, with a short re-drive time, its re-drive loop would claim the same rows for ever.
     stale = timezone.now() - timedelta(seconds=settings.EMAIL_REDRIVE_AFTER_SECONDS)
     report = SweepReport()
-    while _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver):
-        pass
+    more = _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver)
+    if more and on_backlog is not None:
+        on_backlog()
+    while more:
+        more = _sweep_check_in_batch(report, today=today, missed_before=missed_before, now=now, deliver=deliver)
     _sweep_unconfirmed_placements(report, now=now, deliver=deliver)
     while _redrive_batch(report, stale=stale, deliver=deliver):
         pass

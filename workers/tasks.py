@@ -10,13 +10,15 @@ from pathways.reminders import reminders_sweep
 from pathways.services import retention_apply
 
 from .celery import app
-from .publish import RETENTION_TASK, SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails
+from .publish import RETENTION_TASK, SEND_EMAILS_TASK, SWEEP_TASK, enqueue_emails, request_sweep
 
 
 @app.task(name=SWEEP_TASK)
 def sweep_reminders() -> dict:
+    # A backlog of more than a batch (a million check-ins falling due at once) is shared: this sweep asks for one
+    # more, which may ask for another, so that every free worker process claims batches alongside it.
     with system_context(SWEEP_TASK):
-        return asdict(reminders_sweep(now=timezone.now(), deliver=enqueue_emails))
+        return asdict(reminders_sweep(now=timezone.now(), deliver=enqueue_emails, on_backlog=request_sweep))
 
 
 @app.task(name=SEND_EMAILS_TASK)

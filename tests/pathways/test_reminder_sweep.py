@@ -335,6 +335,21 @@ def test_the_sweep_works_through_many_batches(django_capture_on_commit_callbacks
     assert_one_email_per_notification([email_id for ids in calls for email_id in ids])
 
 
+@override_settings(REMINDER_SWEEP_BATCH_SIZE=3)
+@pytest.mark.parametrize(("rows", "asks_for_help"), [(2, 0), (3, 1), (10, 1)])
+def test_a_backlog_of_more_than_a_batch_asks_once_for_more_sweeps(rows, asks_for_help):
+    day = date(2027, 1, 15)
+    placement = PlacementFactory(confirmed=True, check_ins=False, start_date=day - timedelta(days=60))
+    for n in range(rows):
+        CheckInFactory(placement=placement, day=n + 1, due_on=day)
+    asked: list[None] = []
+
+    report = reminders_sweep(now=at(day), deliver=lambda ids: None, on_backlog=lambda: asked.append(None))
+
+    assert len(asked) == asks_for_help
+    assert report.became_due == rows
+
+
 def pending_email(**fields) -> OutboxEmail:
     return OutboxEmail.objects.create(notification=NotificationFactory(), created_at=timezone.now(), **fields)
 
