@@ -203,6 +203,7 @@ def _queue_emails(report: SweepReport, notification_ids: list[int], *, deliver: 
             f"""INSERT INTO {OutboxEmail._meta.db_table}
                     (notification_id, status, attempts, last_error, created_at, enqueued_at)
                 SELECT ids.id, 'pending', 0, '', %s, %s FROM {ids}
+                WHERE true  -- SQLite reads ON CONFLICT after a SELECT without WHERE as a join's ON
                 ON CONFLICT (notification_id) DO NOTHING
                 RETURNING id""",
             [timezone.now(), timezone.now(), ids_param],  # outbox times are the real clock's
