@@ -22,11 +22,16 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.display(description="user")
     def user(self, event):
-        return (event.pgh_context.metadata.get("user") if event.pgh_context else None) or "—"
+        return _from_context(event, "user")
 
     @admin.display(description="role")
     def role(self, event):
-        return (event.pgh_context.metadata.get("role") if event.pgh_context else None) or "—"
+        return _from_context(event, "role")
+
+
+def _from_context(event, key: str):
+    """What the change's context says of `key`, or a dash where it says nothing."""
+    return (event.pgh_context.metadata.get(key) if event.pgh_context else None) or "—"
 
 
 for event_model in apps.get_app_config("history").get_models():

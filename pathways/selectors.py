@@ -96,10 +96,15 @@ def access_log_list() -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.all()
 
 
+def retention_cutoff(*, now: datetime) -> datetime:
+    """A resident whose last pathway closed before this moment is due for anonymisation at `now`."""
+    return now - timedelta(days=settings.RETENTION_DAYS)
+
+
 def resident_retention_due(*, now: datetime) -> QuerySet[Resident]:
     """Residents the retention rule anonymises at `now`: not erased yet, no pathway open, and the last one closed
     more than RETENTION_DAYS before."""
-    cutoff = now - timedelta(days=settings.RETENTION_DAYS)
+    cutoff = retention_cutoff(now=now)
     open_pathway = Pathway.objects.filter(resident=OuterRef("pk"), closed_at__isnull=True)
     return (
         Resident.objects.filter(erased_at__isnull=True)

@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -20,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool = False, **options):
         now = timezone.now()
-        cutoff = timezone.localdate(now - timedelta(days=settings.RETENTION_DAYS))
+        cutoff = timezone.localdate(selectors.retention_cutoff(now=now))
         if dry_run:
             ids = list(selectors.resident_retention_due(now=now).values_list("pk", flat=True))
         else:
