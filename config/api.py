@@ -1,13 +1,16 @@
 """The shape every Werkpad endpoint shares: strict serializers and thin viewsets that call services."""
 
+import datetime
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 from django.db import models
-from rest_framework import mixins, relations, serializers, status, viewsets
+from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
+from config.rendering import countable, with_total
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 
@@ -117,6 +120,26 @@ class DateTimeField(serializers.DateTimeField):
     def default_timezone(self):
         return self._timezone
 
+    @cached_property
+    def _iso_zone(self) -> datetime.tzinfo | None:
+        """The zone instants are shown in when they are shown in ISO 8601; None for any other format."""
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if not (isinstance(output_format, str) and output_format.lower() == ISO_8601):
+            return None
+        return getattr(self, "timezone", None) or self.default_timezone()
+
+    def to_representation(self, value):
+        """DRF's text for an aware instant, without its checks per value (a list's instants were a tenth of
+        its cost): the same conversion, the same ISO 8601, `Z` for UTC. Anything else goes DRF's way."""
+        zone = self._iso_zone
+        if zone is None or type(value) is not datetime.datetime or value.tzinfo is None:
+            return super().to_representation(value)
+        try:
+            text = value.astimezone(zone).isoformat()
+        except OverflowError:  # beyond year 1 or 9999 in that zone: DRF says so
+            return super().to_representation(value)
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
     def to_internal_value(self, value):
         instant = super().to_internal_value(value)
         # Amsterdam's offset had seconds before then (+00:19:32), which an answer in ISO 8601 cannot carry.
@@ -185,7 +208,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         plan = row_plan(self.get_serializer_class(), self.get_serializer)
         if plan is None:
             return super().list(request, *args, **kwargs)
-        rows = plan.rows(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(self.get_queryset())
+        if self.paginator is not None and countable(queryset):
+            queryset = with_total(queryset)  # counted before the rows' columns join anything in
+        rows = plan.rows(queryset)
         page = self.paginate_queryset(rows)
         if page is None:
             return Response([plan.represent(row) for row in rows])

@@ -44,7 +44,8 @@ class RowPlan:
         return list(dict.fromkeys(columns))
 
     def rows(self, queryset: QuerySet) -> QuerySet:
-        return queryset.values(*self.columns())
+        """The plan's columns and the queryset's annotations (a page's total among them)."""
+        return queryset.values(*self.columns(), *queryset.query.annotations)
 
     def represent(self, row: dict) -> dict:
         out = {}

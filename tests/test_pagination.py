@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from coalition.models import Organisation
-from config.rendering import TOTAL, CountingPaginator
-from tests.factories import OrganisationFactory
+from config.rendering import TOTAL, CountingPaginator, with_total
+from pathways.models import Resident
+from tests.factories import OrganisationFactory, ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +59,30 @@ def test_the_page_and_its_total_are_one_statement_and_the_rows_carry_no_total(
 def test_a_page_past_the_end_is_counted_on_its_own(organisations, django_assert_num_queries):
     with django_assert_num_queries(2), pytest.raises(EmptyPage):
         CountingPaginator(Organisation.objects.order_by("id"), 3).page("4")
+
+
+def test_a_total_given_before_a_projection_counts_without_the_projections_joins(django_assert_num_queries):
+    """The list endpoints' way (config/api.py): `with_total`, then `.values()` along a foreign key."""
+    ResidentFactory.create_batch(3)
+    queryset = with_total(Resident.objects.order_by("id"))
+    rows = queryset.values("id", "current_pathway__stage", *queryset.query.annotations)
+    paginator = CountingPaginator(rows, 2)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = list(paginator.page(1))
+
+    (statement,) = [query["sql"] for query in captured]
+    count = statement[statement.index("(SELECT COUNT(*)") : statement.index(f'AS "{TOTAL}"')]
+    assert "JOIN" in statement and "JOIN" not in count
+    assert paginator.count == 3
+    assert page == list(Resident.objects.order_by("id").values("id", "current_pathway__stage")[:2])
+
+
+def test_the_residents_list_counts_without_the_current_pathways_join(api, coordinator):
+    ResidentFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as captured:
+        assert api.as_user(coordinator).get("/api/v1/residents").json()["count"] == 3
+
+    (statement,) = [query["sql"] for query in captured if TOTAL in query["sql"]]
+    count = statement[statement.index("(SELECT COUNT(*)") : statement.index(f'AS "{TOTAL}"')]
+    assert "current_pathway" in statement and "JOIN" not in count
