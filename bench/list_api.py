@@ -14,6 +14,9 @@ reused). Both sides are measured in one process, interleaved, after a warm-up, a
 - Logged baseline: the same, plus what the access log (contract §10) asks of any endpoint that shows residents:
   one INSERT of an entry per resident shown, committed with the read. The ratio to it is what Django and DRF add
   on top of the work the contract requires; the target is set against the plain baseline.
+- The API again with, in turn, the token lookup left out (DRF's `force_authenticate`), the access log left out,
+  and both: what each costs, and what the list machinery alone (routing, scoping, filters, pagination,
+  serialising, rendering) comes to.
 """
 
 import argparse
@@ -22,7 +25,9 @@ import statistics
 import sys
 import time
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import orjson
@@ -150,18 +155,27 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from coalition.models import User
 
     call_command("migrate", verbosity=0)
     seed(args.residents)
 
     user_id, token = coordinator_token()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    pre_authenticated = APIClient()
+    pre_authenticated.force_authenticate(User.objects.get(pk=user_id))
     conn = psycopg.connect(database_url, autocommit=True, options="-c TimeZone=Europe/Amsterdam")
 
-    def api() -> bytes:
-        response = client.get(PATH)
+    def request(through=client, logged=True) -> bytes:
+        with nullcontext() if logged else mock.patch("config.api.access_log_record", return_value=0):
+            response = through.get(PATH)
         assert response.status_code == 200, response.content
         return response.content
+
+    def api() -> bytes:
+        return request()
 
     if orjson.loads(api()) != orjson.loads(baseline(conn)):
         sys.exit("The API and the baseline disagree; the comparison would be meaningless.")
@@ -169,7 +183,14 @@ def main() -> None:
         api()
     queries = captured.captured_queries  # read now: the next request clears the connection's log
 
-    sides = {"api": api, "baseline": lambda: baseline(conn), "logged": lambda: logged_baseline(conn, user_id)}
+    sides = {
+        "api": api,
+        "baseline": lambda: baseline(conn),
+        "logged": lambda: logged_baseline(conn, user_id),
+        "no token lookup": lambda: request(through=pre_authenticated),
+        "no access log": lambda: request(logged=False),
+        "neither": lambda: request(through=pre_authenticated, logged=False),
+    }
     for _ in range(args.warmup):
         for run in sides.values():
             run()
@@ -180,14 +201,19 @@ def main() -> None:
             run()
             times[side].append(time.perf_counter() - start)
 
-    api_ms, baseline_ms, logged_ms = (statistics.median(times[side]) * 1000 for side in sides)
+    ms = {side: statistics.median(times[side]) * 1000 for side in sides}
+    api_ms, baseline_ms = ms["api"], ms["baseline"]
     ratio = api_ms / baseline_ms
     print(f"GET {PATH} as a coordinator, {args.repeat} requests per side after {args.warmup} warm-up:")
     print(f"  baseline (psycopg + orjson):                 {baseline_ms:7.3f} ms median")
-    print(f"  logged baseline (+ the access log's INSERT): {logged_ms:7.3f} ms median")
+    print(f"  logged baseline (+ the access log's INSERT): {ms['logged']:7.3f} ms median")
     print(f"  API (full Django/DRF stack):                 {api_ms:7.3f} ms median, {len(queries)} queries")
     print(f"  ratio: {ratio:.2f}x (target ≤ {TARGET_RATIO:.0f}x) {'OK' if ratio <= TARGET_RATIO else 'OVER TARGET'}")
-    print(f"  ratio to the logged baseline: {api_ms / logged_ms:.2f}x")
+    print(f"  ratio to the logged baseline: {api_ms / ms['logged']:.2f}x")
+    print("  the API with parts left out (same run):")
+    for side, part in (("no token lookup", "the token lookup"), ("no access log", "the access log")):
+        print(f"    without {part + ':':21s} {ms[side]:7.3f} ms median ({part} costs {api_ms - ms[side]:.2f} ms)")
+    print(f"    without either, the list machinery alone: {ms['neither']:7.3f} ms, {ms['neither'] / baseline_ms:.2f}x")
     for query in queries:
         print(f"    {query['time']}s  {query['sql'][:150]}")
 
