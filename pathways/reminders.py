@@ -10,7 +10,6 @@ Exactly once rests on the database, not on timing:
 Writes are set-wise SQL, so a sweep over a million check-ins takes seconds, not hours.
 """
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from django.utils import timezone
 from coalition.models import Organisation, Role, User
 
 from .models import CheckIn, Notification, OutboxEmail, Pathway, Placement, Resident
+from .sql import ids_table, in_ids
 
 Deliver = Callable[[list[int]], None]
 
@@ -132,12 +132,12 @@ def _notify_about_check_ins(kind: str, check_in_ids: list[int], *, recipients: s
     else:
         recipient_join = f"CROSS JOIN ({_coordinators_sql()}) u"
     subject, body = _texts_sql(kind)
-    in_ids, ids_param = _in_ids("c.id", check_in_ids)
+    id_in, ids_param = in_ids("c.id", check_in_ids)
     return _insert_notifications(
         f"""SELECT u.id, %s, {subject}, {body}, %s, '{CHECK_IN}', c.id
             FROM {_about_sql(CHECK_IN)}
             {recipient_join}
-            WHERE {in_ids}""",
+            WHERE {id_in}""",
         [kind, now, ids_param],
     )
 
@@ -162,7 +162,7 @@ def notifications_rewrite(*, resident_ids: list[int]) -> int:
     """Writes the reminders about these residents again, from their templates and the rows as they are now: after
     an erasure, the same text without the name. Answers how many were rewritten."""
     table = Notification._meta.db_table
-    in_ids, ids_param = _in_ids("r.id", resident_ids)
+    id_in, ids_param = in_ids("r.id", resident_ids)
     rewritten = 0
     for kind, object_type in ABOUT.items():
         subject, body = _texts_sql(kind)
@@ -170,7 +170,7 @@ def notifications_rewrite(*, resident_ids: list[int]) -> int:
         rewritten += _update(
             f"""UPDATE {table} SET subject = {subject}, body = {body}
                 FROM {_about_sql(object_type)}
-                WHERE {table}.kind = %s AND {table}.object_type = %s AND {table}.object_id = {alias}.id AND {in_ids}""",
+                WHERE {table}.kind = %s AND {table}.object_type = %s AND {table}.object_id = {alias}.id AND {id_in}""",
             [kind, object_type, ids_param],
         )
     return rewritten
@@ -196,7 +196,7 @@ def _queue_emails(report: SweepReport, notification_ids: list[int], *, deliver: 
     report.notifications += len(notification_ids)
     if not notification_ids:
         return
-    ids, ids_param = _ids_table(notification_ids)  # inserted just now: no need to read them back
+    ids, ids_param = ids_table(notification_ids)  # inserted just now: no need to read them back
     email_ids = [
         row[0]
         for row in _fetch(
@@ -262,19 +262,6 @@ def _claim(select_ids_sql: str) -> str:
     if connection.vendor == "postgresql":
         return f"id = ANY(ARRAY({select_ids_sql} FOR UPDATE SKIP LOCKED))"
     return f"id IN ({select_ids_sql})"  # SQLite: one writer at a time, nothing to skip
-
-
-def _in_ids(column: str, ids: list[int]) -> tuple[str, object]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", list(ids)
-    return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
-
-
-def _ids_table(ids: list[int]) -> tuple[str, object]:
-    """The ids as a table `ids` of one column, `id`."""
-    if connection.vendor == "postgresql":
-        return "unnest(CAST(%s AS bigint[])) AS ids(id)", list(ids)
-    return "(SELECT value AS id FROM json_each(%s)) AS ids", json.dumps(list(ids))
 
 
 def _about_sql(object_type: str) -> str:
