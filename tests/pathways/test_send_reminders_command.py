@@ -1,8 +1,9 @@
 """`python manage.py send_reminders [--as-of T]` (contract §7, Operations): one sweep in the foreground, e-mails sent
 from the process, what it did printed. Transactional tests, so that e-mails go out after commit as they do for real."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -125,7 +126,8 @@ def test_a_bad_as_of_is_a_command_error(world, as_of):
     assert CheckIn.objects.filter(status=CheckIn.Status.SCHEDULED).count() == 4
 
 
-def test_without_as_of_it_sweeps_now(world):
+def test_without_as_of_it_sweeps_now(world, time_machine):
+    time_machine.move_to(datetime(2026, 6, 1, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")))  # before all of the world
     today = timezone.localdate()
     CheckInFactory(due_on=today - timedelta(days=1))
 
