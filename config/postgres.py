@@ -9,6 +9,7 @@ the same values, at C speed where psycopg[binary] is installed.
 
 import datetime
 
+from django.conf import settings
 from psycopg import adapters
 from psycopg.adapt import Loader
 from psycopg.postgres import types
@@ -35,5 +36,5 @@ class UtcTimestamptzLoader(Loader):
 def use_fast_timestamptz_loader(sender, connection, **kwargs) -> None:
     """`connection_created` receiver: on PostgreSQL connections in UTC (Django's with USE_TZ), read instants
     with psycopg's loader."""
-    if connection.vendor == "postgresql" and connection.timezone_name == "UTC":
+    if connection.vendor == "postgresql" and connection.timezone_name == "UTC" and "timestamptz" in settings.FAST_PATHS:
         connection.connection.adapters.register_loader(TIMESTAMPTZ_OID, UtcTimestamptzLoader)

@@ -100,7 +100,7 @@ class CountingPaginator(paginator.Paginator):
 
     def page(self, number):
         start = self._start(number)
-        if start is None or not countable(self.object_list):
+        if start is None or not countable(self.object_list) or "count" not in settings.FAST_PATHS:
             return super().page(number)  # not a page (Django says why) or not a plain query
         rows = list(with_total(self.object_list)[start : start + self.per_page])
         if not rows:
@@ -126,7 +126,7 @@ def countable(queryset) -> bool:
 def with_total(queryset: QuerySet) -> QuerySet:
     """`queryset` with the number of its rows on every row, as TOTAL. Given before a `.values()` of related
     columns, the count stays free of the joins those columns add (they cost a third of the count's time)."""
-    if TOTAL in queryset.query.annotations:
+    if TOTAL in queryset.query.annotations or "count" not in settings.FAST_PATHS:
         return queryset
     counted = queryset.order_by().values(n=Func(Star(), function="COUNT", output_field=BigIntegerField()))
     return queryset.annotate(**{TOTAL: Subquery(counted)})
