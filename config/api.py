@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
-from config.rendering import countable, with_total
+from config.pagination import countable, with_total
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 

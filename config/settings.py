@@ -144,7 +144,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["config.rendering.CamelCaseJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["config.filtering.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.rendering.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
@@ -169,7 +169,7 @@ LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES",
 
 # Shortcuts past the framework's own ways, each switched off by leaving it out (FAST_PATHS= for none); the suite
 # passes both ways: lists shown from `.values()` rows (config/rows.py), a page and its total in one statement
-# (config/rendering.py), instants read by psycopg's C loader (config/postgres.py).
+# (config/pagination.py), instants read by psycopg's C loader (config/postgres.py).
 FAST_PATHS = set(env.list("FAST_PATHS", default=["rows", "count", "timestamptz"]))
 if unknown := FAST_PATHS - {"rows", "count", "timestamptz"}:
     raise ImproperlyConfigured(f"FAST_PATHS names no such shortcut: {', '.join(sorted(unknown))}")

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coalition.models import Organisation
-from config.rendering import TOTAL, CountingPaginator, with_total
+from config.pagination import TOTAL, CountingPaginator, with_total
 from pathways.models import Resident
 from tests.factories import OrganisationFactory, ResidentFactory
 
