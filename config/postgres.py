@@ -2,9 +2,9 @@
 
 Django registers a `timestamptz` loader of its own that derives from psycopg's pure-Python one, because psycopg's
 C loader cannot be subclassed (Django ticket #36960, psycopg issue #1273): every instant a query returns is parsed
-in Python — for a page of 50 residents, 100 of them (what that costs: README, "Benchmarks"). Django only needs its loader to
-put its own zone on what it reads; on a connection whose session Django keeps in UTC, psycopg's own loader returns
-the same values, at C speed where psycopg[binary] is installed.
+in Python — for a page of 50 residents, 100 of them (what that costs: README, "Benchmarks"). Django only needs
+its loader to put its own zone on what it reads; on a connection whose session Django keeps in UTC, psycopg's own
+loader returns the same values, at C speed where psycopg[binary] is installed.
 """
 
 import datetime
