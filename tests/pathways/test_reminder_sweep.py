@@ -15,9 +15,8 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from pathways import services
+from pathways import reminders, services
 from pathways.emails import emails_send
-from pathways import reminders
 from pathways.models import CheckIn, Notification, OutboxEmail, SweepProblem
 from pathways.reminders import reminders_sweep
 from pathways.stages import Stage
@@ -552,7 +551,7 @@ def test_a_step_that_fails_as_a_whole_holds_up_neither_the_steps_before_nor_afte
 
 
 def test_health_names_a_recent_sweep_problem_and_stays_ok(api, sweep, world, settings):
-    poison, table, when = world.poisons["check_ins"]
+    _, table, when = world.poisons["check_ins"]
     with refused(table, when):
         sweep(world.now)
 
