@@ -167,6 +167,8 @@ def _isolate(report: SweepReport, step: str, ids: list[int], batch: Batch, refus
         _committed(report, lambda part: batch(part, ids, []))
         return
     except DatabaseError as error:
+        if not ids:
+            raise  # refused with no row at all: the step is broken, not a row
         if len(ids) == 1:
             logger.error("Reminder sweep, %s: row %s left out: %s", step, ids[0], error)
             refused.append(ids[0])
