@@ -9,13 +9,17 @@ from django.db.models import BigIntegerField, Func, QuerySet, Subquery
 from django.db.models.expressions import Star
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
+from djangorestframework_camel_case.settings import api_settings as camel_case_settings
 from rest_framework import pagination, parsers, renderers
 from rest_framework.exceptions import ParseError, ValidationError
 
 
 @lru_cache(maxsize=2048)  # bounded: JSON field contents may bring keys of their own
 def camel(name: str) -> str:
-    """`first_name` → `firstName`, by the rule of djangorestframework-camel-case (its parser and schema hook)."""
+    """`first_name` → `firstName`, by the rule of djangorestframework-camel-case (its parser and schema hook),
+    keys it is told to keep (JSON_CAMEL_CASE's `ignore_keys`) excepted, as its schema hook excepts them."""
+    if name in (camel_case_settings.JSON_UNDERSCOREIZE.get("ignore_keys") or ()):
+        return name
     return util.camelize_re.sub(util.underscore_to_camel, name)
 
 
@@ -160,6 +164,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # DRF takes an empty `page` for the first; like any other page that is no number, it is not found.
         page = request.query_params.get(self.page_query_param)
         return page if page == "" else super().get_page_number(request, paginator)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        # A page as the documentation's examples show it: one page holding the example row, fitting any list
+        # (DRF's example links name an /accounts/ path that no list here has).
+        page = super().get_paginated_response_schema(schema)
+        examples = {"count": 1, "next": None, "previous": None}
+        for name, example in examples.items():
+            page["properties"][name]["example"] = example
+        return page
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
