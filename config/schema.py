@@ -260,3 +260,17 @@ class ProgrammeFields(RoleDependentFields):
 class ResidentFields(RoleDependentFields):
     target_class = "pathways.serializers.ResidentSerializer"
     notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}
+
+
+def type_nullable_compositions(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: a nullable property made only of components (`allOf`/`oneOf`) gets their type beside
+    it. OpenAPI 3.0 gives `nullable` no meaning without `type`, and example validators refuse it."""
+    schemas = result["components"]["schemas"]
+    for component in schemas.values():
+        for field in component.get("properties", {}).values():
+            parts = field.get("allOf") or field.get("oneOf") or []
+            if field.get("nullable") and "type" not in field and parts:
+                types = {schemas[part["$ref"].rsplit("/", 1)[-1]].get("type") for part in parts} - {None}
+                if len(types) == 1:
+                    field["type"] = types.pop()
+    return result

@@ -172,7 +172,7 @@ class ResidentViewSet(ServiceViewSet):
         summary="A pathway's stage history",
         description="Every stage the pathway went through, oldest first, with who moved it and their note; the "
         "first entry (`fromStage` null) is its opening.",
-        examples=[answer_example("Intake, then learning", examples.STAGE_CHANGES)],
+        examples=[answer_example("From intake to learning", examples.STAGE_CHANGE)],
     ),
 )
 class PathwayViewSet(ServiceViewSet):

@@ -37,16 +37,13 @@ PATHWAY_REQUEST = {"resident": 42}
 TRANSITION_REQUEST = {"to": "job_search", "note": "Certificaat warmtepompinstallateur behaald."}
 EXIT_REQUEST = {"to": "exited", "note": "Verhuisd naar Rotterdam.", "exitReason": "Verhuisd buiten de regio"}
 
-STAGE_CHANGES = [
-    {"fromStage": None, "toStage": "intake", "at": "2026-09-14T10:32:11+02:00", "by": 7, "note": ""},
-    {
-        "fromStage": "intake",
-        "toStage": "learning",
-        "at": "2026-09-21T14:05:00+02:00",
-        "by": 7,
-        "note": "Ingeschreven voor Warmtepompen installeren.",
-    },
-]
+STAGE_CHANGE = {  # the history is a list of these, its first entry the opening (`fromStage` null)
+    "fromStage": "intake",
+    "toStage": "learning",
+    "at": "2026-09-21T14:05:00+02:00",
+    "by": 7,
+    "note": "Ingeschreven voor Warmtepompen installeren.",
+}
 
 MODULE = {
     "id": 9,
