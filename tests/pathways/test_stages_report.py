@@ -16,11 +16,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coalition.models import Role
 from pathways.reports import stage_report
 from pathways.services import resident_erase
 from pathways.stages import Stage
-from tests.assertions import assert_problem, invalid_names
+from tests.assertions import invalid_names
 from tests.factories import NeighbourhoodFactory, ProgrammeFactory, ResidentFactory, UserFactory
 
 URL = reverse("report-stages")
@@ -108,16 +107,7 @@ def test_the_api_answers_the_report_in_one_query(world, api, coordinator):
     assert sum(not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for query in captured) == 1
 
 
-@pytest.mark.parametrize("role", [Role.COACH, Role.EMPLOYER, Role.EDUCATOR])
-def test_others_are_refused(api, role):
-    client = api.as_user(UserFactory(**{role: True}))
-
-    assert_problem(client.get(URL, {"groupBy": "coach"}), 403, "permission-denied")
-    assert_problem(client.get(URL, {"groupBy": "coach"}, HTTP_ACCEPT="text/csv"), 403, "permission-denied")
-
-
-def test_anonymous_callers_must_authenticate(api):
-    assert api.get(URL, {"groupBy": "coach"}).status_code == 401
+# Who may ask for it (coordinators) is in tests/test_role_matrix.py.
 
 
 @pytest.mark.parametrize("query", [{"groupBy": "employer"}, {"groupBy": ""}, {}])
