@@ -223,7 +223,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return response
 
     def list(self, request, *args, **kwargs):
-        """A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models."""
+        # A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models.
         plan = row_plan(self.get_serializer_class(), self.get_serializer)
         if plan is None:
             return super().list(request, *args, **kwargs)

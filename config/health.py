@@ -38,6 +38,10 @@ class HealthView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        summary="Check the API's health",
+        description="For load balancers and monitoring, without authentication: 200 when the API reaches its "
+        "database and its broker, else 503 naming the part that failed. `deliveries` counts e-mails that need a "
+        "person's attention; they never make the API unhealthy.",
         responses={
             200: inline_serializer(
                 "Health",
@@ -76,7 +80,7 @@ class HealthView(APIView):
                 },
             ),
             (503, PROBLEM_MEDIA_TYPE): HEALTH_PROBLEM,
-        }
+        },
     )
     def get(self, request):
         parts = {

@@ -82,6 +82,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page = request.query_params.get(self.page_query_param)
         return page if page == "" else super().get_page_number(request, paginator)
 
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        # A page as the documentation's examples show it: one page holding the example row, fitting any list
+        # (DRF's example links name an /accounts/ path that no list here has).
+        page = super().get_paginated_response_schema(schema)
+        examples = {"count": 1, "next": None, "previous": None}
+        for name, example in examples.items():
+            page["properties"][name]["example"] = example
+        return page
+
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

@@ -5,13 +5,17 @@ from functools import lru_cache
 import orjson
 from django.utils.functional import Promise
 from djangorestframework_camel_case import util
+from djangorestframework_camel_case.settings import api_settings as camel_case_settings
 from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError
 
 
 @lru_cache(maxsize=2048)  # bounded: JSON field contents may bring keys of their own
 def camel(name: str) -> str:
-    """`first_name` → `firstName`, by the rule of djangorestframework-camel-case (its parser and schema hook)."""
+    """`first_name` → `firstName`, by the rule of djangorestframework-camel-case (its parser and schema hook),
+    keys it is told to keep (JSON_CAMEL_CASE's `ignore_keys`) excepted, as its schema hook excepts them."""
+    if name in (camel_case_settings.JSON_UNDERSCOREIZE.get("ignore_keys") or ()):
+        return name
     return util.camelize_re.sub(util.underscore_to_camel, name)
 
 

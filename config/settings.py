@@ -132,6 +132,10 @@ X_FRAME_OPTIONS = "DENY"
 API_VERSION = "1.0.0"  # info.version of the schema and the API-Version header of every response
 PROBLEM_TYPE_BASE = "https://werkpad.example/problems/"
 
+# Keys that are enum values stay snake_case (contract: enum values in snake_case), in answers and in the schema:
+# the stages report counts residents under each stage.
+JSON_CAMEL_CASE = {"JSON_UNDERSCOREIZE": {"ignore_keys": ["job_search"]}}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "coalition.authentication.TokenAuthentication",  # first, so that a missing token answers 401
@@ -202,11 +206,44 @@ SPECTACULAR_SETTINGS = {
     "GET_MOCK_REQUEST": "config.schema.build_mock_request",
     "GET_LIB_DOC_EXCLUDES": "config.schema.lib_doc_excludes",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource (config.schema.AutoSchema.get_tags), in the order a front-end developer meets them.
+    "TAGS": [
+        {"name": "auth", "description": "Logging in for an API token, and logging out."},
+        {"name": "me", "description": "The signed-in user's own account and role."},
+        {"name": "residents", "description": "Residents on a work-and-learn pathway: a coach's caseload."},
+        {
+            "name": "pathways",
+            "description": "A resident's way from intake through learning and job search to work, "
+            "and its stage history.",
+        },
+        {"name": "modules", "description": "The catalogue of work-and-learn modules about the big transitions."},
+        {"name": "enrolments", "description": "Residents in modules: enrolment, attendance, completion."},
+        {
+            "name": "placements",
+            "description": "Jobs for residents: proposed by a coach, confirmed or declined by "
+            "the employer, ended when the job ends.",
+        },
+        {"name": "check-ins", "description": "The conversations after a placement, which keep people in work."},
+        {"name": "notifications", "description": "The caller's own reminders, each also sent by e-mail."},
+        {"name": "reports", "description": "Outcomes for coordinators, as JSON or CSV."},
+        {
+            "name": "organisations",
+            "description": "The coalition's partners: housing corporations, employers, "
+            "schools, neighbourhood organisations, the municipality.",
+        },
+        {"name": "neighbourhoods", "description": "The neighbourhoods the coalition works in."},
+        {"name": "programmes", "description": "The funding programmes, each accounted for separately."},
+        {"name": "users", "description": "The people who work in the coalition and their roles (coordinators)."},
+        {"name": "access-log", "description": "Who looked at which resident's file (coordinators)."},
+        {"name": "health", "description": "Whether the API reaches its database and broker, for monitoring."},
+        {"name": "openapi", "description": "This document, for generating clients."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "config.schema.type_nullable_compositions",
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {

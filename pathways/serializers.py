@@ -265,3 +265,21 @@ class RetentionRowSerializer(Serializer):
 
 class RetentionReportSerializer(Serializer):
     results = RetentionRowSerializer(many=True)
+
+
+# {"intake": 12, "learning": 30, ...}: one count per stage.
+StageCountsSerializer = type(
+    "StageCountsSerializer",
+    (Serializer,),
+    {stage.value: serializers.IntegerField(help_text=f"Residents at `{stage.value}`.") for stage in Stage},
+)
+
+
+class StagesRowSerializer(Serializer):
+    group = ReportGroupSerializer()
+    stages = StageCountsSerializer()
+    total = serializers.IntegerField(help_text="Residents in the group.")
+
+
+class StagesReportSerializer(Serializer):
+    results = StagesRowSerializer(many=True)

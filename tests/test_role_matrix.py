@@ -353,6 +353,7 @@ PLAIN_VIEWS = {
     "auth-logout": ("post", "", row(204, 204, 204, 204)),
     "me": ("get", "", SIGNED_IN),
     "report-retention": ("get", "groupBy=neighbourhood", row(200, 403, 403, 403)),  # reports: coordinators only
+    "report-stages": ("get", "groupBy=coach", row(200, 403, 403, 403)),
     "openapi": ("get", "", row(200, 200, 200, 200, anonymous=200)),
     "docs": ("get", "", row(200, 200, 200, 200, anonymous=200)),
 }
