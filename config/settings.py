@@ -147,8 +147,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.rendering.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",  # atomic counts: a limit holds under concurrent requests
+        "config.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
