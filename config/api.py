@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
-from config.rendering import countable, with_total
+from config.rendering import WireName, countable, with_total
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 
@@ -86,7 +86,7 @@ class StrictSerializerMixin:
             errors = {}
             for key in data:
                 field = self.fields.get(key)
-                if field is None:
+                if field is None or isinstance(key, WireName):
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders import defaults as corsheaders_defaults
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "knox",
     "django_filters",
@@ -41,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.ApiVersionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may refuse: preflights need no authentication
     # The security headers (and the HTTPS redirect) come before the guard, so its refusals carry them too.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +130,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Browsers on other origins (contract §1) ----------------------------------------------------------------
+# Front ends served from these origins may call the API (none by default; `python3 run.py` allows the usual local
+# dev servers). The schema is open to every origin (config/apps.py). Tokens travel in a header, not a cookie, so
+# no credentials are allowed across origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*corsheaders_defaults.default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["API-Version", "Location", "Retry-After", "WWW-Authenticate"]
 
 # --- API ---------------------------------------------------------------------------------------------------
 API_VERSION = "1.0.0"  # info.version of the schema and the API-Version header of every response
