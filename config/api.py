@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 
 from django.db import models
+from django.urls import reverse
 from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -224,7 +225,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return serializer.validated_data
 
     def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(instance).data, status=status_code)
+        """The object as the serializer shows it; a 201 names the new object's path in `Location` (contract §1)."""
+        created = status_code == status.HTTP_201_CREATED
+        location = {"Location": reverse(f"{self.basename}-detail", args=[instance.pk])} if created else None
+        return Response(self.get_serializer(instance).data, status=status_code, headers=location)
 
     @property
     def role(self) -> str | None:

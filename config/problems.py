@@ -62,6 +62,7 @@ TITLES = {
     "throttled": "Too many requests.",
     "conflict": "Conflict with the current state.",
     "invalid-transition": "State change not allowed.",
+    "idempotency-key-reused": "Idempotency-Key used for another request.",
     "server-error": "Internal server error.",
     "service-unavailable": "Service unavailable.",
 }

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pathways",
     "workers",
     "history",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the view's transaction, so that its claim of a key is committed before the work (idempotency/).
+    "idempotency.middleware.IdempotencyMiddleware",
     "history.context.HistoryContextMiddleware",  # after the user is known to Django (DRF tells it later)
 ]
 
