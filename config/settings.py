@@ -136,7 +136,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Browsers on other origins (contract §1) ----------------------------------------------------------------
 # Front ends served from these origins may call the API (none by default; `python3 run.py` allows the usual local
-# dev servers). The schema is open to every origin (config/apps.py). Tokens travel in a header, not a cookie, so
+# dev servers). The schema is open to every origin (config/docs.py). Tokens travel in a header, not a cookie, so
 # no credentials are allowed across origins.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
@@ -215,6 +215,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "idempotency.schema.document_idempotency_key",
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {

@@ -13,7 +13,8 @@ from config.problems import problem_response
 from .services import KeyReused, StillRunning, fingerprint, record_carry_out
 
 HEADER = "Idempotency-Key"
-VALID_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # 1 to 255 visible ASCII characters
+VISIBLE = r"[\x21-\x7e]"  # a visible ASCII character
+VALID_KEY = re.compile(VISIBLE + "{1,255}")
 
 
 class IdempotencyMiddleware:

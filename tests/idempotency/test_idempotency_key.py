@@ -163,3 +163,17 @@ def test_while_the_first_request_runs_the_same_key_answers_409_then_the_first_an
     assert first[0].status_code == 201
     assert post(coach_token, body).content == first[0].content
     assert Resident.objects.count() == 1
+
+
+def test_the_schema_documents_the_key_on_every_signed_in_post_and_location_on_every_201(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    posts = {path: item["post"] for path, item in schema["paths"].items() if "post" in item}
+    for path, operation in posts.items():
+        keyed = [parameter for parameter in operation.get("parameters", []) if parameter["name"] == "Idempotency-Key"]
+        assert bool(keyed) == (path != "/auth/token"), path
+        if keyed:
+            assert keyed[0]["in"] == "header" and keyed[0]["schema"]["maxLength"] == 255
+            assert {"409", "422"} <= set(operation["responses"]), path
+    created = [operation["responses"]["201"] for operation in posts.values() if "201" in operation["responses"]]
+    assert len(created) >= 9
+    assert all("Location" in response["headers"] for response in created)
