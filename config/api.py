@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.urls import reverse
 from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
@@ -11,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
-from config.rendering import WireName, countable, with_total
+from config.pagination import countable, with_total
+from config.rendering import WireName
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 
@@ -160,6 +162,24 @@ class ModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     def role(self) -> str | None:
         request = self.context.get("request")
         return acting_role(request.user) if request else None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        shown = _shown(fields)
+        self.adjust_fields(fields)
+        if _shown(fields) != shown:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.adjust_fields changed what is shown: lists show rows by a plan made once "
+                "per serializer class (config/rows.py), so only what may be written may depend on the request."
+            )
+        return fields
+
+    def adjust_fields(self, fields: dict[str, serializers.Field]) -> None:
+        """Per request: which fields the caller may write, and from which rows a related field may pick."""
+
+
+def _shown(fields: dict[str, serializers.Field]) -> list[tuple[str, type]]:
+    return [(name, type(field)) for name, field in fields.items() if not field.write_only]
 
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
