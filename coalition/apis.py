@@ -4,10 +4,10 @@ from rest_framework.exceptions import Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from config.api import ServiceViewSet
+from config.throttling import AnonRateThrottle
 
 from . import examples, selectors, services
 from .filters import NeighbourhoodFilter, OrganisationFilter, UserFilter

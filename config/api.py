@@ -6,12 +6,14 @@ from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.urls import reverse
 from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
 from config.pagination import countable, with_total
+from config.rendering import WireName
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 
@@ -87,7 +89,7 @@ class StrictSerializerMixin:
             errors = {}
             for key in data:
                 field = self.fields.get(key)
-                if field is None:
+                if field is None or isinstance(key, WireName):
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]
@@ -243,7 +245,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return serializer.validated_data
 
     def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(instance).data, status=status_code)
+        """The object as the serializer shows it; a 201 names the new object's path in `Location` (contract §1)."""
+        created = status_code == status.HTTP_201_CREATED
+        location = {"Location": reverse(f"{self.basename}-detail", args=[instance.pk])} if created else None
+        return Response(self.get_serializer(instance).data, status=status_code, headers=location)
 
     @property
     def role(self) -> str | None:

@@ -39,6 +39,30 @@ def camelize(data):
     return util.camelize(data)
 
 
+class WireName(str):
+    """A key of a request body that is not in the API's lowerCamelCase (`first_name`, `FirstName`), kept as the
+    client wrote it: strict serializers refuse it as an unknown field, and errors name it as written."""
+
+
+_UNDERSCORE = util.get_underscoreize_re({})
+
+
+@lru_cache(maxsize=2048)
+def python_name(key: str) -> str:
+    """`firstName` → `first_name`; a key that is no lowerCamelCase name of one comes back as a WireName."""
+    name = _UNDERSCORE.sub(r"\1_\2", key).lower()
+    return name if camel(name) == key else WireName(key)
+
+
+def underscoreize(data):
+    """Request JSON with Python names for keys (`python_name`), at every depth."""
+    if isinstance(data, dict):
+        return {python_name(key): underscoreize(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [underscoreize(item) for item in data]
+    return data
+
+
 def _camel_key(key):
     return camel(str(key)) if isinstance(key, str | Promise) else key
 
@@ -80,7 +104,7 @@ class CamelCaseJSONParser(parsers.BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return util.underscoreize(orjson.loads(stream.read()))
+            return underscoreize(orjson.loads(stream.read()))
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"The body is not valid JSON: {exc}") from exc
         except RecursionError as exc:

@@ -86,6 +86,7 @@ API_VERSION_HEADER = {
     "schema": {"type": "string", "example": settings.API_VERSION},
 }
 RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+LOCATION_HEADER = {"description": "The path of the new object.", "schema": {"type": "string"}}
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -130,6 +131,8 @@ class AutoSchema(openapi.AutoSchema):
             headers["API-Version"] = API_VERSION_HEADER
             if code == "429":
                 headers["Retry-After"] = RETRY_AFTER_HEADER
+            if code == "201":
+                headers["Location"] = LOCATION_HEADER
         return operation
 
     def _resolve_path_parameters(self, variables):

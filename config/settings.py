@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders import defaults as corsheaders_defaults
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "knox",
     "django_filters",
@@ -37,10 +39,12 @@ INSTALLED_APPS = [
     "pathways",
     "workers",
     "history",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
     "config.middleware.ApiVersionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may refuse: preflights need no authentication
     # The security headers (and the HTTPS redirect) come before the guard, so its refusals carry them too.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -51,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the view's transaction, so that its claim of a key is committed before the work (idempotency/).
+    "idempotency.middleware.IdempotencyMiddleware",
     "history.context.HistoryContextMiddleware",  # after the user is known to Django (DRF tells it later)
 ]
 
@@ -128,6 +134,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Browsers on other origins (contract §1) ----------------------------------------------------------------
+# Front ends served from these origins may call the API (none by default; `python3 run.py` allows the usual local
+# dev servers). The schema is open to every origin (config/docs.py). Tokens travel in a header, not a cookie, so
+# no credentials are allowed across origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*corsheaders_defaults.default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["API-Version", "Location", "Retry-After", "WWW-Authenticate"]
+
 # --- API ---------------------------------------------------------------------------------------------------
 API_VERSION = "1.0.0"  # info.version of the schema and the API-Version header of every response
 PROBLEM_TYPE_BASE = "https://werkpad.example/problems/"
@@ -151,8 +166,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",  # atomic counts: a limit holds under concurrent requests
+        "config.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
@@ -244,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
         "config.schema.type_nullable_compositions",
+        "idempotency.schema.document_idempotency_key",
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {

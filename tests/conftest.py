@@ -5,7 +5,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -60,6 +61,18 @@ def _node_gate(request):
 def _fresh_cache():
     """Throttle counters and failed logins live in the cache: every test starts with none."""
     cache.clear()
+
+
+@pytest.fixture
+def shared_cache():
+    """The counters in Redis (db 13 of the broker's Redis server), as the processes of a deployment share them."""
+    url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/13"
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    ):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
 
 
 @pytest.fixture

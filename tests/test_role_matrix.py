@@ -441,6 +441,8 @@ def test_role_matrix(role, key, side, world, api):
         assert response.status_code == want, response.content[:2000]
         if action == "retrieve":
             assert response.json()["id"] == target.pk
+        if want == 201:  # contract §1: a 201 names the new object's path
+            assert response["Location"] == reverse(f"{basename}-detail", kwargs={"pk": response.json()["id"]})
         return
     problem = assert_problem(response, want)
     if want == 400:  # a foreign key out of scope is named, and does not exist
