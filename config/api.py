@@ -213,7 +213,8 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         if data and status.is_success(response.status_code) and self.action != "metadata":
             page = self.action == "list" and isinstance(data, Mapping)
             objects = data["results"] if page else data if isinstance(data, list) else [data]
-            resident_ids = self.residents_shown(objects)
+            resident_ids = list(self.residents_shown(objects))
+            response.residents_shown = resident_ids  # a stored answer replayed later is logged again (idempotency)
             if resident_ids:
                 access_log_record(
                     user=request.user,

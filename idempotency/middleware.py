@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from config.problems import problem_response
 
 from .services import KeyReused, StillRunning, fingerprint, record_carry_out
+from .signals import answer_replayed
 
 HEADER = "Idempotency-Key"
 VISIBLE = r"[\x21-\x7e]"  # a visible ASCII character
@@ -37,7 +38,7 @@ class IdempotencyMiddleware:
         if user is None:  # anonymous (logging in: its answer holds a token, which is never stored in clear)
             return self.get_response(request)
         try:
-            return record_carry_out(
+            response = record_carry_out(
                 user=user,
                 key=key,
                 fingerprint=fingerprint(method=request.method, path=request.path, body=request.body),
@@ -52,6 +53,10 @@ class IdempotencyMiddleware:
             return problem_response(
                 request, "conflict", 409, f"The first request with this {HEADER} is still being carried out."
             )
+        replayed = getattr(response, "replayed_residents", None)
+        if replayed is not None:
+            answer_replayed.send(sender=type(self), request=request, user=user, residents_shown=replayed)
+        return response
 
 
 def _caller(request: HttpRequest):

@@ -14,6 +14,9 @@ class Record(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     body = models.BinaryField(default=b"")
     location = models.CharField(max_length=2000, blank=True)
+    # The residents the answer shows: a replay is an answer that shows them again (the access log, contract §10),
+    # and their erasure drops the stored body.
+    residents_shown = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_record_user_key")]

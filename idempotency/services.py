@@ -81,6 +81,7 @@ def _answer(record: Record, *, fingerprint: str, now, work: Callable[[], HttpRes
         record.content_type = response.get("Content-Type", "")
         record.body = response.content
         record.location = response.get("Location", "")
+        record.residents_shown = list(getattr(response, "residents_shown", ()))
     record.save()
     return response
 
@@ -89,4 +90,18 @@ def _replay(record: Record) -> HttpResponse:
     response = HttpResponse(bytes(record.body), status=record.status, content_type=record.content_type or None)
     if record.location:
         response["Location"] = record.location
+    response.replayed_residents = record.residents_shown
     return response
+
+
+def record_forget_resident(*, resident_id: int) -> int:
+    """Drops the stored bodies of answers that showed this resident (erasure): a replay then answers the status and
+    `Location` alone. Records that have expired go too. Returns how many bodies were dropped."""
+    now = timezone.now()
+    Record.objects.filter(created_at__lt=now - LIFETIME).delete()
+    showing = [
+        record.pk
+        for record in Record.objects.filter(status__isnull=False).exclude(residents_shown=[]).only("residents_shown")
+        if resident_id in record.residents_shown
+    ]
+    return Record.objects.filter(pk__in=showing).update(body=b"", content_type="", residents_shown=[])

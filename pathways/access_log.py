@@ -34,3 +34,10 @@ def access_log_record(*, user: User, role: str, resident_ids: Iterable[int], met
             [at, user.pk, role, method, path, ids_param],
         )
         return cursor.rowcount
+
+
+def log_replayed_answer(sender, *, request, user: User, residents_shown: list[int], **kwargs) -> None:
+    """An answer stored for an `Idempotency-Key` and sent again shows its residents again: log them as shown now."""
+    access_log_record(
+        user=user, role=user.acting_role, resident_ids=residents_shown, method=request.method, path=request.path
+    )

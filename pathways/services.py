@@ -19,6 +19,7 @@ from coalition.permissions import acting_role
 from config.problems import Conflict, InvalidTransition
 from config.services import model_update
 from history.services import history_erase
+from idempotency.services import record_forget_resident
 from workers.publish import request_sweep
 
 from . import selectors, stages
@@ -394,7 +395,8 @@ def resident_erase(*, resident: Resident, by: User | None) -> Resident:
     """Irreversibly anonymises a resident (on request, or by retention, `by` None: the system): name, contact
     details, date of birth and every free text about them, in their rows and in every copy — each recorded version
     of those rows (the change history), the reminders that named them (their e-mails are rendered from these when
-    sent), the admin's log. The rows stay, so that counts and reports stay right. Erasing again is harmless.
+    sent), the answers kept for a retried POST, the admin's log. The rows stay, so that counts and reports stay
+    right. Erasing again is harmless.
     The access log holds no personal data beyond the resident's id, so it is left as it is."""
     resident = _locked(resident)
     pathways = Pathway.objects.filter(resident=resident)
@@ -420,6 +422,7 @@ def resident_erase(*, resident: Resident, by: User | None) -> Resident:
         history_erase(rows=rows, values=values)  # after the update, whose own recorded version is erased too
     Resident.objects.filter(pk=resident.pk, erased_at__isnull=True).update(erased_at=timezone.now())
     notifications_rewrite(resident_ids=[resident.pk])
+    record_forget_resident(resident_id=resident.pk)  # answers stored for a retried POST that showed them
     _erase_admin_log([rows for rows, _values in erased] + [Enrolment.objects.filter(pathway__in=pathways)])
     logger.info("Resident %s erased by %s.", resident.pk, f"user {by.pk}" if by else "the system")
     resident.refresh_from_db()

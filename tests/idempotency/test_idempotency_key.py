@@ -13,7 +13,7 @@ from knox.models import AuthToken
 
 from idempotency.models import Record
 from pathways import services
-from pathways.models import Resident
+from pathways.models import AccessLogEntry, Resident
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import UserFactory
 from tests.live import in_parallel, statuses
@@ -49,6 +49,32 @@ def test_the_same_key_and_body_answer_the_first_answer_without_doing_it_again(co
     assert again.content == first.content
     assert again["Location"] == first["Location"] == f"/api/v1/residents/{first.json()['id']}"
     assert again["Content-Type"] == "application/json"
+    assert Resident.objects.count() == 1
+
+
+def test_a_replayed_answer_shows_its_resident_again_and_is_logged_again(coach_token, coach):
+    body = registration()
+    first = post(coach_token, body)
+    again = post(coach_token, body)
+
+    resident_id = first.json()["id"]
+    assert again.content == first.content
+    entries = AccessLogEntry.objects.filter(resident_id=resident_id, method="POST").order_by("id")
+    assert [(entry.user_id, entry.role, entry.path) for entry in entries] == [
+        (coach.pk, "coach", "/api/v1/residents")
+    ] * 2
+
+
+def test_erasing_a_resident_drops_the_stored_answers_that_showed_them(coach_token, coordinator):
+    body = registration(firstName="Sevda", lastName="Yilmaz-Verhoeven")
+    first = post(coach_token, body)
+    resident = Resident.objects.get(pk=first.json()["id"])
+
+    services.resident_erase(resident=resident, by=coordinator)
+    again = post(coach_token, body)
+
+    assert (again.status_code, again["Location"], again.content) == (201, first["Location"], b"")
+    assert not any(b"Yilmaz" in bytes(body) for body in Record.objects.values_list("body", flat=True))
     assert Resident.objects.count() == 1
 
 
