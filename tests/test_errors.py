@@ -2,9 +2,11 @@
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 from django.urls import include, path
 
+from coalition.models import Neighbourhood
 from pathways import selectors
 from pathways.stages import Stage
 from tests.factories import ModuleFactory, PathwayFactory, ResidentFactory, UserFactory
@@ -194,3 +196,49 @@ def test_500_outside_the_api_views_is_a_problem_without_a_stack_trace(client, de
         response = client.get("/api/v1/plain-boom")
     assert_problem(response, 500, "server-error")
     assert_no_trace(response)
+
+
+# --- What the database refuses: a lost race is a 409, anything else a bug (a logged 500) -------------------------
+
+
+def duplicate_neighbourhood(*args, **kwargs):
+    """What a request that lost a race does: writes what another request has just written."""
+    Neighbourhood.objects.create(name="Moerwijk", city="Den Haag")
+
+
+def neighbourhood_without_a_city(*args, **kwargs):
+    Neighbourhood.objects.create(name="Moerwijk", city=None)
+
+
+def neighbourhood_with_a_name_too_long(*args, **kwargs):
+    Neighbourhood.objects.create(name="Moerwijk" * 100, city="Den Haag")
+
+
+def test_a_unique_constraint_lost_to_a_concurrent_request_is_a_409_naming_what_it_would_duplicate(api, monkeypatch):
+    Neighbourhood.objects.create(name="Moerwijk", city="Den Haag")
+    monkeypatch.setattr(selectors, "resident_list", duplicate_neighbourhood)
+
+    response = api.as_user(UserFactory(coordinator=True)).get("/api/v1/residents")
+
+    problem = assert_problem(response, 409, "conflict")
+    assert problem["detail"] == "It would duplicate an existing neighbourhood."
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        neighbourhood_without_a_city,
+        pytest.param(
+            neighbourhood_with_a_name_too_long,
+            marks=pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not bound text"),
+        ),
+    ],
+)
+def test_any_other_violation_is_a_bug_logged_as_a_500(api, monkeypatch, caplog, write):
+    monkeypatch.setattr(selectors, "resident_list", write)
+
+    response = api.as_user(UserFactory(coordinator=True)).get("/api/v1/residents")
+
+    assert_problem(response, 500, "server-error")
+    assert_no_trace(response)
+    assert "Unhandled error in /api/v1/residents" in caplog.text
