@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from coalition.models import Role
 from coalition.permissions import IsCoordinator
-from config.api import ServiceViewSet
+from config.api import NoBody, ServiceViewSet
 from config.rendering import CamelCaseJSONRenderer
 
 from . import selectors, services
@@ -22,7 +22,6 @@ from .filters import (
     CheckInFilter,
     EnrolmentFilter,
     ModuleFilter,
-    NotificationFilter,
     PathwayFilter,
     PlacementFilter,
     ResidentFilter,
@@ -36,8 +35,6 @@ from .serializers import (
     EnrolmentCompleteSerializer,
     EnrolmentSerializer,
     ModuleSerializer,
-    NoBody,
-    NotificationSerializer,
     PathwaySerializer,
     PlacementDeclineSerializer,
     PlacementEndSerializer,
@@ -248,27 +245,6 @@ class CheckInViewSet(ServiceViewSet):
         check_in = self.get_object()
         data = self.validated(CheckInCompleteSerializer)
         return self.respond(services.check_in_complete(check_in=check_in, by=request.user, **data))
-
-
-class NotificationViewSet(ServiceViewSet):
-    """The caller's own notifications."""
-
-    serializer_class = NotificationSerializer
-    filterset_class = NotificationFilter
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.notification_list(user=self.request.user)
-
-    def residents_shown(self, objects):
-        return selectors.notified_residents(notifications=objects)
-
-    @extend_schema(request=None, responses={200: NotificationSerializer})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        self.validated(NoBody)
-        return self.respond(services.notification_read(notification=notification))
 
 
 class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
