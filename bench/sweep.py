@@ -19,11 +19,11 @@ it created there.
   construction, so it skips the foreign-key checks and the change-history triggers that would only slow it down.
 - Baseline: one `UPDATE pathways_checkin SET status = 'due' … RETURNING id` over the same rows, ids fetched (the
   table's change-history trigger fires for it as for the sweep).
-- Sweep: reminders_sweep(now, deliver=workers.publish.enqueue_emails) on Redis, timed whole, per batch and per
+- Sweep: reminders_sweep(now, deliver=notifications.handover.enqueue_emails) on Redis, timed whole, per batch and per
   statement (Django's execute_wrapper), then checked: states, notifications to the coaches, outbox rows, and the ids
   in the queue. Then again at other batch sizes (--compare).
 - Side by side (--side-by-side, 2): that many sweeps at once on their own connections, as the workers run them when
-  a sweep with a backlog asks for more (workers.tasks.sweep_reminders); checked like the single sweep.
+  a sweep with a backlog asks for more (notifications.tasks.sweep_reminders); checked like the single sweep.
 - Delivery: `celery -A workers worker --concurrency 2` on the same database and broker, with Django's file backend
   (EMAIL_URL=filemail://…), sends --emails of the pending e-mails: a subset, as a million would take hours at the
   rate it prints.
@@ -260,7 +260,7 @@ class Sweep:
 
     def deliver(self, email_ids: list[int]) -> None:
         """The sweep's deliver: enqueue_emails, timed; it runs once per batch, after the batch committed."""
-        from workers.publish import enqueue_emails
+        from notifications.handover import enqueue_emails
 
         started = time.perf_counter()
         enqueue_emails(email_ids)
@@ -296,15 +296,15 @@ class Sweep:
         from django.test import override_settings
 
         from history.context import system_context
-        from pathways.reminders import reminders_sweep
-        from workers.publish import SWEEP_TASK
+        from notifications.handover import SWEEP_TASK
+        from notifications.sweep import reminders_sweep
 
         connection._commit = self.commit(connection._commit)  # Django's hook under commit(); no public one
         try:
             with (
                 override_settings(REMINDER_SWEEP_BATCH_SIZE=self.batch_size),
                 connection.execute_wrapper(self.statement),
-                system_context(SWEEP_TASK),  # as workers.tasks.sweep_reminders runs it: the history's context
+                system_context(SWEEP_TASK),  # as notifications.tasks.sweep_reminders runs it: the history's context
             ):
                 self.began = self.mark = time.perf_counter()
                 report = reminders_sweep(now=now, deliver=self.deliver)
@@ -323,20 +323,21 @@ class Sweep:
 
 def side_by_side(count: int, now: datetime) -> tuple[float, int]:
     """`count` sweeps at once, each on its own connection, as that many worker processes run them once a sweep
-    with a backlog asks for more (workers.tasks.sweep_reminders). Answers the wall time and the check-ins swept."""
+    with a backlog asks for more (notifications.tasks.sweep_reminders). Answers the wall time and the check-ins
+    swept."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connection
 
     from history.context import system_context
-    from pathways.reminders import reminders_sweep
-    from workers.publish import SWEEP_TASK, enqueue_emails
+    from notifications.handover import SWEEP_TASK, enqueue_emails
+    from notifications.sweep import reminders_sweep
 
     def one_sweep(_):
         try:
             with system_context(SWEEP_TASK):
                 report = reminders_sweep(now=now, deliver=enqueue_emails)
-            return report.became_due + report.became_missed
+            return report.counts["became_due"] + report.counts["became_missed"]
         finally:
             connection.close()  # this thread's own
 
@@ -430,7 +431,7 @@ def deliver_with_worker(conn: psycopg.Connection, *, emails: int, database_url: 
     """E-mails per second of one `celery -A workers worker --concurrency 2` sending `emails` pending e-mails."""
     from django.utils import timezone
 
-    from workers.publish import enqueue_emails
+    from notifications.handover import enqueue_emails
 
     folder = Path(tempfile.mkdtemp(prefix="werkpad-bench-mail-"))
     env = {
@@ -554,7 +555,7 @@ def main() -> None:
             print(f"Sweep over {args.check_ins:,} check-ins, batch size {size:,}, to {args.broker} ({load()}):")
             report = sweep.run(timezone.now())
             print(
-                f"  {sweep.wall:.2f} s: {report.became_due:,} due, {report.notifications:,} notifications, "
+                f"  {sweep.wall:.2f} s: {report.counts['became_due']:,} due, {report.notifications:,} notifications, "
                 f"{report.emails_queued:,} e-mails queued in {len(sweep.batches)} batches "
                 f"({args.check_ins / sweep.wall:,.0f} rows/s)"
             )

@@ -110,6 +110,10 @@ class Serializer(StrictSerializerMixin, serializers.Serializer):
     pass
 
 
+class NoBody(Serializer):
+    """An action that takes no body: nothing, or an empty object; any field is unknown."""
+
+
 class DateTimeField(serializers.DateTimeField):
     """DRF's, asking for the active time zone once per serializer rather than once per value: that lookup (in
     asgiref's context-local storage) was half the cost of every instant in a list."""

@@ -1,7 +1,7 @@
 """The OpenAPI schema as served: public, and readable by pages on any origin (contract §1)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView
 
 
@@ -27,3 +27,13 @@ class OpenApiView(SpectacularJSONAPIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+def request_example(name: str, value: dict) -> OpenApiExample:
+    """A realistic request body for the docs page."""
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def answer_example(name: str, value) -> OpenApiExample:
+    """A realistic answer for the docs page."""
+    return OpenApiExample(name, value=value, response_only=True)

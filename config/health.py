@@ -7,9 +7,8 @@ from rest_framework.views import APIView
 
 from config.problems import PROBLEM_MEDIA_TYPE, problem
 from config.schema import HEALTH_PROBLEM, HEALTH_STATES
-from pathways.emails import delivery_health
-from pathways.models import SweepProblem
-from pathways.reminders import sweep_health
+from notifications.emails import delivery_health
+from notifications.sweep import sweep_health, sweep_steps
 from workers.celery import app as celery_app
 
 
@@ -62,7 +61,7 @@ class HealthView(APIView):
                     "sweep": inline_serializer(
                         "SweepProblem",
                         {
-                            "step": serializers.ChoiceField(choices=SweepProblem.Step.values),
+                            "step": serializers.ChoiceField(choices=sweep_steps()),
                             "at": serializers.DateTimeField(help_text="The latest sweep that had this problem."),
                             "failed": serializers.BooleanField(
                                 help_text="The step failed as a whole: its reminders wait for a sweep in which it "

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "config",
     "coalition",
     "pathways",
+    "notifications",
     "workers",
     "history",
     "idempotency",
@@ -268,10 +269,23 @@ SPECTACULAR_SETTINGS = {
         "PlacementStatusEnum": "pathways.models.Placement.Status",
         "CheckInStatusEnum": "pathways.models.CheckIn.Status",
         "OrganisationKindEnum": "coalition.models.Organisation.Kind",
-        "NotificationKindEnum": "pathways.models.Notification.Kind",
+        "NotificationKindEnum": "notifications.sources.kind_choices",
         "HealthStateEnum": "config.schema.HEALTH_STATES",
     },
 }
+
+# --- Reminders (contract §7) --------------------------------------------------------------------------------
+REMINDER_MISSED_AFTER_DAYS = env.int("REMINDER_MISSED_AFTER_DAYS", default=14)
+PLACEMENT_UNCONFIRMED_AFTER_DAYS = env.int("PLACEMENT_UNCONFIRMED_AFTER_DAYS", default=3)
+REMINDER_SWEEP_INTERVAL_SECONDS = env.int("REMINDER_SWEEP_INTERVAL_SECONDS", default=300)
+REMINDER_SWEEP_BATCH_SIZE = env.int("REMINDER_SWEEP_BATCH_SIZE", default=20_000)
+EMAIL_IDS_PER_TASK = env.int("EMAIL_IDS_PER_TASK", default=500)
+EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
+EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)  # doubles after each failure
+# A pending e-mail handed to the broker this long ago and still not sent is handed over again.
+EMAIL_REDRIVE_AFTER_SECONDS = env.int("EMAIL_REDRIVE_AFTER_SECONDS", default=600)
+
+DAY = 24 * 60 * 60
 
 # --- Celery (workers/) ------------------------------------------------------------------------------------
 # Without CELERY_BROKER_URL the worker and the API share an embedded broker: kombu's filesystem transport,
@@ -311,18 +325,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # When a worker loses the broker, stop what it runs: the message comes back to some worker, which is safe because
 # tasks are idempotent (Celery 6's default, set here so the behaviour doesn't change with the upgrade).
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# What the (single) scheduler asks the workers to do, and how often (the tasks: notifications/tasks.py,
+# pathways/tasks.py). A run nobody started within its interval is superseded by the next one: none pile up.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "werkpad.sweep_reminders",
+        "schedule": REMINDER_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": REMINDER_SWEEP_INTERVAL_SECONDS},
+    },
+    # Residents the retention rule (RETENTION_DAYS) has come for are anonymised once a day.
+    "apply-retention": {"task": "werkpad.apply_retention", "schedule": DAY, "options": {"expires": DAY}},
+}
+# How the apps hand work to the workers (notifications.handover): tried once, never raising.
+TASK_PUBLISHER = "workers.publish.publish"
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
-
-# --- Reminders (contract §7) --------------------------------------------------------------------------------
-REMINDER_MISSED_AFTER_DAYS = env.int("REMINDER_MISSED_AFTER_DAYS", default=14)
-PLACEMENT_UNCONFIRMED_AFTER_DAYS = env.int("PLACEMENT_UNCONFIRMED_AFTER_DAYS", default=3)
-REMINDER_SWEEP_INTERVAL_SECONDS = env.int("REMINDER_SWEEP_INTERVAL_SECONDS", default=300)
-REMINDER_SWEEP_BATCH_SIZE = env.int("REMINDER_SWEEP_BATCH_SIZE", default=20_000)
-EMAIL_IDS_PER_TASK = env.int("EMAIL_IDS_PER_TASK", default=500)
-EMAIL_MAX_ATTEMPTS = env.int("EMAIL_MAX_ATTEMPTS", default=5)
-EMAIL_RETRY_BACKOFF_SECONDS = env.int("EMAIL_RETRY_BACKOFF_SECONDS", default=60)  # doubles after each failure
-# A pending e-mail handed to the broker this long ago and still not sent is handed over again.
-EMAIL_REDRIVE_AFTER_SECONDS = env.int("EMAIL_REDRIVE_AFTER_SECONDS", default=600)
 
 # --- Retention (issue 4) -------------------------------------------------------------------------------------
 # `apply_retention` (daily) anonymises a resident this many days after their last pathway closed, unless one is

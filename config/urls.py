@@ -7,6 +7,7 @@ from coalition import apis as coalition_apis
 from config import problems
 from config.docs import OpenApiView
 from config.health import HealthView
+from notifications import apis as notification_apis
 from pathways import apis as pathway_apis
 
 router = SimpleRouter(trailing_slash=False)
@@ -20,7 +21,7 @@ router.register("modules", pathway_apis.ModuleViewSet, basename="module")
 router.register("enrolments", pathway_apis.EnrolmentViewSet, basename="enrolment")
 router.register("placements", pathway_apis.PlacementViewSet, basename="placement")
 router.register("check-ins", pathway_apis.CheckInViewSet, basename="check-in")
-router.register("notifications", pathway_apis.NotificationViewSet, basename="notification")
+router.register("notifications", notification_apis.NotificationViewSet, basename="notification")
 router.register("access-log", pathway_apis.AccessLogViewSet, basename="access-log")
 
 api_v1 = [

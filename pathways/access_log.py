@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from coalition.models import User
+from config.sql import in_ids
 
 from .models import AccessLogEntry, Resident
-from .sql import in_ids
 
 
 def access_log_record(*, user: User, role: str, resident_ids: Iterable[int], method: str, path: str) -> int:

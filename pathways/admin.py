@@ -2,7 +2,7 @@
 
 Stages and statuses are read-only here. They change only through the API, whose services check each move against
 its table and write the history with it; an edit in the admin would skip both. For the same reason pathways,
-enrolments, placements, check-ins, notifications and their e-mails are never added or deleted here, and residents
+enrolments, placements and check-ins are never added or deleted here, and residents
 are not deleted (erasure keeps the row, anonymised)."""
 
 from django import forms
@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 
 from coalition.models import Role, User
+from config.admin import RecordAdmin
 
 from . import services
 from .models import (
@@ -17,13 +18,10 @@ from .models import (
     CheckIn,
     Enrolment,
     Module,
-    Notification,
-    OutboxEmail,
     Pathway,
     Placement,
     Resident,
     StageChange,
-    SweepProblem,
 )
 
 RESIDENT_SEARCH = ["first_name", "last_name", "email", "phone"]
@@ -31,24 +29,6 @@ RESIDENT_SEARCH = ["first_name", "last_name", "email", "phone"]
 
 def _resident_search(path: str) -> list[str]:
     return [f"{path}__{field}" for field in RESIDENT_SEARCH]
-
-
-class RecordAdmin(admin.ModelAdmin):
-    """A row the services write as a pathway moves on: read-only but for the fields named in `editable`."""
-
-    editable: tuple[str, ...] = ()
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return bool(self.editable) and super().has_change_permission(request, obj)
-
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
-        return [field.name for field in self.model._meta.fields if field.name not in self.editable]
 
 
 class RecordInline(admin.TabularInline):
@@ -237,30 +217,6 @@ class CheckInAdmin(ResidentDisplay, RecordAdmin):
     date_hierarchy = "due_on"
 
 
-@admin.register(Notification)
-class NotificationAdmin(RecordAdmin):
-    list_display = ["subject", "recipient", "kind", "created_at", "read_at"]
-    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["recipient"]
-    search_fields = ["subject", "recipient__username", "recipient__last_name"]
-    date_hierarchy = "created_at"
-
-
-@admin.register(OutboxEmail)
-class OutboxEmailAdmin(RecordAdmin):
-    """Where failed and stuck e-mails (`send_reminders` reports them) are looked into."""
-
-    list_display = ["notification", "recipient", "status", "attempts", "created_at", "sent_at", "last_error"]
-    list_filter = ["status", "notification__kind"]
-    list_select_related = ["notification__recipient"]
-    search_fields = ["notification__subject", "notification__recipient__username", "notification__recipient__email"]
-    date_hierarchy = "created_at"
-
-    @admin.display(description="recipient")
-    def recipient(self, email: OutboxEmail) -> User:
-        return email.notification.recipient
-
-
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(RecordAdmin):
     """Who looked at which resident's file: read here, never changed (the database refuses that too)."""
@@ -270,12 +226,3 @@ class AccessLogEntryAdmin(RecordAdmin):
     list_select_related = ["user", "resident"]
     search_fields = ["user__username", "resident__exact"]  # a resident by id: names are not logged
     date_hierarchy = "at"
-
-
-@admin.register(SweepProblem)
-class SweepProblemAdmin(RecordAdmin):
-    """The latest problem of each step of the reminder sweep, as /health shows it; the workers' log names the rows
-    left out and the errors."""
-
-    list_display = ["step", "at", "failed", "skipped_rows"]
-    search_fields = ["step"]

@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from coalition.models import Role
 from coalition.permissions import IsCoordinator
-from config.api import ServiceViewSet
+from config.api import NoBody, ServiceViewSet
+from config.docs import answer_example, request_example
 from config.rendering import CamelCaseJSONRenderer
 
 from . import examples, selectors, services
@@ -23,7 +24,6 @@ from .filters import (
     CheckInFilter,
     EnrolmentFilter,
     ModuleFilter,
-    NotificationFilter,
     PathwayFilter,
     PlacementFilter,
     ResidentFilter,
@@ -37,8 +37,6 @@ from .serializers import (
     EnrolmentCompleteSerializer,
     EnrolmentSerializer,
     ModuleSerializer,
-    NoBody,
-    NotificationSerializer,
     PathwaySerializer,
     PlacementDeclineSerializer,
     PlacementEndSerializer,
@@ -53,14 +51,6 @@ from .stages import Stage
 
 COORDINATOR, COACH, EMPLOYER, EDUCATOR = Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR
 STAFF = {COORDINATOR, COACH}
-
-
-def request_example(name: str, value: dict) -> OpenApiExample:
-    return OpenApiExample(name, value=value, request_only=True)
-
-
-def answer_example(name: str, value) -> OpenApiExample:
-    return OpenApiExample(name, value=value, response_only=True)
 
 
 @extend_schema_view(
@@ -471,44 +461,6 @@ class CheckInViewSet(ServiceViewSet):
         check_in = self.get_object()
         data = self.validated(CheckInCompleteSerializer)
         return self.respond(services.check_in_complete(check_in=check_in, by=request.user, **data))
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List my notifications",
-        description="The caller's own notifications, newest first (each was also sent by e-mail); filter by "
-        "`kind` or `isRead`.",
-        examples=[answer_example("Check-in due", examples.NOTIFICATION)],
-    ),
-    retrieve=extend_schema(
-        summary="Get one of my notifications",
-        description="One of the caller's own notifications; anyone else's answers 404.",
-        examples=[answer_example("Check-in due", examples.NOTIFICATION)],
-    ),
-    read=extend_schema(
-        summary="Mark a notification read",
-        description="Sets `readAt` (once; reading again keeps the first moment). No body.",
-    ),
-)
-class NotificationViewSet(ServiceViewSet):
-    """The caller's own notifications."""
-
-    serializer_class = NotificationSerializer
-    filterset_class = NotificationFilter
-    http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.notification_list(user=self.request.user)
-
-    def residents_shown(self, objects):
-        return selectors.notified_residents(notifications=objects)
-
-    @extend_schema(request=None, responses={200: NotificationSerializer})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        self.validated(NoBody)
-        return self.respond(services.notification_read(notification=notification))
 
 
 @extend_schema_view(

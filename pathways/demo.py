@@ -27,10 +27,10 @@ from faker import Faker
 
 from coalition import services as coalition_services
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from notifications.sweep import reminders_sweep
 
 from . import services, stages
 from .models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from .reminders import reminders_sweep
 from .stages import Cause, Stage
 
 SEED = 20240214  # fixed, so that every run builds the same coalition

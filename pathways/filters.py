@@ -2,9 +2,9 @@
 
 import django_filters
 
-from coalition.filters import BooleanFilter, IdFilter, InstantFilter, OrderingFilter, SearchFilter
+from coalition.filters import IdFilter, InstantFilter, OrderingFilter, SearchFilter
 
-from .models import CheckIn, Enrolment, Module, Notification, Placement
+from .models import CheckIn, Enrolment, Module, Placement
 from .stages import Stage
 
 
@@ -57,11 +57,6 @@ class CheckInFilter(django_filters.FilterSet):
     placement = IdFilter()
     coach = IdFilter(field_name="placement__pathway__resident__coach")
     ordering = OrderingFilter(fields=(("due_on", "dueOn"), ("id", "id")))
-
-
-class NotificationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Notification.Kind.choices)
-    isRead = BooleanFilter(field_name="read_at", lookup_expr="isnull", exclude=True)
 
 
 class AccessLogFilter(django_filters.FilterSet):

@@ -1,4 +1,4 @@
-"""Residents and their pathways: modules, enrolments, placements, the check-ins after placement, notifications."""
+"""Residents and their pathways: modules, enrolments, placements and the check-ins after placement."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -260,94 +260,6 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Day {self.day} check-in of placement {self.placement_id}"
-
-
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        CHECK_IN_DUE = "check_in_due", "Check-in due"
-        CHECK_IN_MISSED = "check_in_missed", "Check-in missed"
-        PLACEMENT_UNCONFIRMED = "placement_unconfirmed", "Placement unconfirmed"
-
-    # Lookups by recipient use the unique (recipient, kind, object) index: no index of its own to write.
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    object_type = models.CharField(max_length=32)
-    object_id = models.BigIntegerField()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            # Exactly once: one reminder per recipient, kind and object, whatever runs twice.
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "object_type", "object_id"], name="notification_once_per_object"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-
-
-class OutboxEmail(models.Model):
-    """The e-mail of one notification, as a row: sent exactly once by whichever worker locks it first.
-
-    The message is rendered from the notification at sending time, so no copy of its text is kept here.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    # Written by the sweep from the ids of the notifications it has just inserted, and deleted with them (Django
-    # cascades): the database does not check the reference as well. Checking it cost a million share-locks on the
-    # notification rows at the commit of a sweep — a quarter of its time.
-    notification = models.OneToOneField(
-        Notification, on_delete=models.CASCADE, related_name="email", db_constraint=False
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField()
-    # When its id was last handed to the broker; a pending row not sent long after is handed over again.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    # After a failed attempt: not before this moment (backoff).
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at", "enqueued_at"], condition=Q(status="pending"), name="outbox_email_pending"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"E-mail for notification {self.notification_id} ({self.status})"
-
-
-class SweepProblem(models.Model):
-    """The latest problem of each step of the reminder sweep: the step failed as a whole, or the database refused
-    some of its rows (left out, logged). /health shows the recent ones; a sweep without problems writes nothing."""
-
-    class Step(models.TextChoices):
-        CHECK_INS = "check_ins", "Check-ins falling due or missed"
-        UNCONFIRMED_PLACEMENTS = "unconfirmed_placements", "Placements nobody confirmed"
-        REDRIVE = "redrive", "Pending e-mails handed over again"
-
-    step = models.CharField(max_length=32, choices=Step.choices, primary_key=True)
-    at = models.DateTimeField()
-    failed = models.BooleanField()  # the whole step; its work waits for a sweep in which it succeeds
-    skipped_rows = models.PositiveIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.step} at {self.at}"
 
 
 class AccessLogEntry(models.Model):

@@ -1,17 +1,15 @@
 """Reads, scoped to the caller: what a role may see is one table, so every list, detail, action and foreign key
 given in a write answers from the same rule (an object out of scope is a 404, or "does not exist" in a write)."""
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, Model, OuterRef, QuerySet
 
 from coalition.models import Role
 from coalition.permissions import acting_role
 
-from .models import AccessLogEntry, CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident
-from .reminders import CHECK_IN, PLACEMENT
+from .models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident
 
 EVERYTHING = "*"
 
@@ -70,26 +68,6 @@ def placement_list(*, user) -> QuerySet[Placement]:
 
 def check_in_list(*, user) -> QuerySet[CheckIn]:
     return visible_to(user, CheckIn).select_related("placement__pathway__resident")
-
-
-def notification_list(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user) if user.is_authenticated else Notification.objects.none()
-
-
-# What a notification is about (its `object_type`) → the lookup from a pathway to that object.
-NOTIFIED_OBJECTS = {CHECK_IN: "placements__check_ins", PLACEMENT: "placements"}
-
-
-def notified_residents(*, notifications: list[Mapping]) -> list[int]:
-    """The residents that notifications (as answered: `object_type`, `object_id`) are about, in one query."""
-    about = Q()
-    for object_type, lookup in NOTIFIED_OBJECTS.items():
-        ids = [shown["object_id"] for shown in notifications if shown["object_type"] == object_type]
-        if ids:
-            about |= Q(**{f"{lookup}__in": ids})
-    if not about:
-        return []
-    return list(Pathway.objects.filter(about).order_by().values_list("resident", flat=True).distinct())
 
 
 def access_log_list() -> QuerySet[AccessLogEntry]:

@@ -8,7 +8,7 @@ from coalition.models import Organisation, Role, User
 from config.api import ModelSerializer, Serializer
 
 from . import selectors
-from .models import AccessLogEntry, CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
+from .models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from .reports import MILESTONES
 from .stages import Stage
 
@@ -217,15 +217,6 @@ class CheckInCompleteSerializer(Serializer):
     )
 
 
-class NotificationSerializer(ModelSerializer):
-    object_id = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "subject", "body", "created_at", "read_at", "object_type", "object_id"]
-        read_only_fields = fields
-
-
 class AccessLogEntrySerializer(ModelSerializer):
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, help_text="The role the user acted in.")
 
@@ -234,10 +225,6 @@ class AccessLogEntrySerializer(ModelSerializer):
         fields = ["id", "at", "user", "role", "resident", "method", "path"]
         read_only_fields = fields
         extra_kwargs = {"path": {"help_text": "The path asked, without its query string."}}
-
-
-class NoBody(Serializer):
-    """An action that takes no body: nothing, or an empty object; any field is unknown."""
 
 
 class MilestoneSerializer(Serializer):

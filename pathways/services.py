@@ -20,11 +20,11 @@ from config.problems import Conflict, InvalidTransition
 from config.services import model_update
 from history.services import history_erase
 from idempotency.services import record_forget_resident
-from workers.publish import request_sweep
+from notifications.handover import request_sweep
+from notifications.services import notifications_rewrite
 
 from . import selectors, stages
-from .models import CheckIn, Enrolment, Module, Notification, Pathway, Placement, Resident, StageChange
-from .reminders import notifications_rewrite
+from .models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from .stages import Cause, Stage
 
 logger = logging.getLogger(__name__)
@@ -349,7 +349,7 @@ def placement_end(*, placement: Placement, by: User, end_date: date, end_reason:
     return placement
 
 
-# --- Check-ins and notifications ------------------------------------------------------------------------------
+# --- Check-ins ---------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -370,13 +370,6 @@ def check_in_complete(
     if outcome == CheckIn.Outcome.LEFT_JOB and placement.status == Placement.Status.CONFIRMED:
         placement_end(placement=placement, by=by, end_date=timezone.localdate(), end_reason=Placement.EndReason.OTHER)
     return check_in
-
-
-def notification_read(*, notification: Notification) -> Notification:
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification
 
 
 # --- Erasure and retention ------------------------------------------------------------------------------------

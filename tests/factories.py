@@ -10,17 +10,9 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from pathways.models import (
-    AccessLogEntry,
-    CheckIn,
-    Enrolment,
-    Module,
-    Notification,
-    Pathway,
-    Placement,
-    Resident,
-    StageChange,
-)
+from notifications.models import Notification
+from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
+from pathways.reminders import CHECK_IN_DUE
 from pathways.stages import Stage
 
 PASSWORD = "correct-horse-battery-staple"
@@ -248,7 +240,7 @@ class NotificationFactory(DjangoModelFactory):
         model = Notification
 
     recipient = factory.SubFactory(UserFactory, coach=True)
-    kind = Notification.Kind.CHECK_IN_DUE
+    kind = CHECK_IN_DUE
     subject = "Check-in due"
     body = "A check-in is due."
     object_type = "check_in"

@@ -15,25 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import Neighbourhood, Organisation, Programme, Role, User
-from pathways.models import (
-    AccessLogEntry,
-    CheckIn,
-    Enrolment,
-    Module,
-    Notification,
-    OutboxEmail,
-    Pathway,
-    Placement,
-    Resident,
-    StageChange,
-    SweepProblem,
-)
+from notifications.models import Notification, OutboxEmail, SweepProblem
+from notifications.sweep import sweep_steps
+from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.stages import Stage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-_SWEEP_STEPS = itertools.cycle(SweepProblem.Step.values)
+_SWEEP_STEPS = itertools.cycle(sweep_steps())
 FACTORIES = {
     Neighbourhood: factories.NeighbourhoodFactory,
     Organisation: factories.OrganisationFactory,
@@ -92,7 +82,9 @@ def superuser(client):
 
 
 def test_every_model_of_the_apps_has_an_admin_and_is_tested_here():
-    models = {model for app in ("coalition", "pathways") for model in apps.get_app_config(app).get_models()}
+    models = {
+        model for app in ("coalition", "pathways", "notifications") for model in apps.get_app_config(app).get_models()
+    }
     assert models <= set(admin.site._registry)
     assert models == set(FACTORIES)
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from coalition.models import User
+from notifications.sweep import reminders_sweep
 from pathways.models import Placement, Resident
-from pathways.reminders import reminders_sweep
 from tests.assertions import invalid_names
 from tests.factories import EnrolmentFactory, ModuleFactory, PathwayFactory, PlacementFactory, UserFactory
 

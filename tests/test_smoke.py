@@ -21,7 +21,7 @@ def test_health_reports_database_broker_and_deliveries(api):
 def test_health_reports_failed_deliveries_without_becoming_unhealthy(api):
     from django.utils import timezone
 
-    from pathways.models import OutboxEmail
+    from notifications.models import OutboxEmail
 
     OutboxEmail.objects.create(
         notification=NotificationFactory(), status=OutboxEmail.Status.FAILED, attempts=5, created_at=timezone.now()

@@ -1,4 +1,8 @@
-"""The Celery app: `celery -A workers worker` and `celery -A workers beat` start the workers and the scheduler."""
+"""The Celery app: `celery -A workers worker` and `celery -A workers beat` start the workers and the scheduler.
+
+The tasks live with the apps that own their work (`notifications/tasks.py`, `pathways/tasks.py`, found in the
+installed apps); what the scheduler asks for, and how often, is settings.CELERY_BEAT_SCHEDULE.
+"""
 
 import os
 from pathlib import Path
@@ -9,7 +13,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("werkpad")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"])
+app.autodiscover_tasks()
 
 
 def _ensure_broker_folders() -> None:
@@ -21,10 +25,3 @@ def _ensure_broker_folders() -> None:
 
 
 app.on_after_configure.connect(lambda sender, **kwargs: _ensure_broker_folders(), weak=False)
-
-
-@app.on_after_finalize.connect
-def _schedule(sender: Celery, **kwargs) -> None:
-    from .schedule import beat_schedule
-
-    sender.conf.beat_schedule = beat_schedule()

@@ -14,11 +14,11 @@ from django.utils import timezone
 from coalition.models import User
 from history.context import SYSTEM, history_context
 from history.selectors import change_list
+from notifications import tasks
 from pathways.models import CheckIn, Pathway, Resident, StageChange
 from pathways.stages import Stage
 from tests.factories import PASSWORD, CheckInFactory, PathwayFactory, ResidentFactory, UserFactory
 from tests.test_admin import _form_data
-from workers import tasks
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 

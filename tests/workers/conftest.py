@@ -21,7 +21,7 @@ import pytest
 import redis
 from django.db import connection
 
-from pathways.models import OutboxEmail
+from notifications.models import OutboxEmail
 from tests.conftest import REQUIRE_SERVICES
 from tests.workers.mail import recorded
 from workers.celery import app

@@ -10,11 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from pathways.models import CheckIn, Notification, OutboxEmail
-from pathways.reminders import reminders_sweep
+from notifications.handover import enqueue_emails, request_sweep
+from notifications.models import Notification, OutboxEmail
+from notifications.sweep import reminders_sweep
+from pathways.models import CheckIn
 from tests.factories import CheckInFactory, OrganisationFactory, PlacementFactory, UserFactory
 from tests.workers.conftest import broker_at, free_port, wait_until
-from workers.publish import enqueue_emails, request_sweep
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from pathways.models import Notification
+from notifications.models import Notification
+from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NotificationFactory
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_each_user_lists_their_own_notifications_only(api, request, role):
     user = request.getfixturevalue(role)
     older = NotificationFactory(recipient=user, subject="Older")
-    newer = NotificationFactory(recipient=user, subject="Newer", kind=Notification.Kind.CHECK_IN_MISSED)
+    newer = NotificationFactory(recipient=user, subject="Newer", kind=CHECK_IN_MISSED)
     NotificationFactory()  # someone else's
 
     response = api.as_user(user).get("/api/v1/notifications")
@@ -26,7 +27,7 @@ def test_each_user_lists_their_own_notifications_only(api, request, role):
 def test_a_notification_in_detail(api, coach):
     notification = NotificationFactory(
         recipient=coach,
-        kind=Notification.Kind.CHECK_IN_DUE,
+        kind=CHECK_IN_DUE,
         subject="Check-in due: Noor El Amrani (day 30)",
         body="The day 30 check-in falls due today.",
         object_type="check_in",
@@ -103,7 +104,7 @@ def test_filters_on_kind_and_read(api, coach, params, expected):
     rows = {
         "due_unread": NotificationFactory(recipient=coach),
         "due_read": NotificationFactory(recipient=coach, read=True),
-        "missed_unread": NotificationFactory(recipient=coach, kind=Notification.Kind.CHECK_IN_MISSED),
+        "missed_unread": NotificationFactory(recipient=coach, kind=CHECK_IN_MISSED),
     }
     names = {row.id: name for name, row in rows.items()}
 

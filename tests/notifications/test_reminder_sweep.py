@@ -15,10 +15,12 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from pathways import reminders, services
-from pathways.emails import emails_send
-from pathways.models import CheckIn, Notification, OutboxEmail, SweepProblem
-from pathways.reminders import reminders_sweep
+from notifications.emails import emails_send
+from notifications.models import Notification, OutboxEmail, SweepProblem
+from notifications.sweep import reminders_sweep
+from pathways import services
+from pathways.models import CheckIn
+from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED, PLACEMENT_UNCONFIRMED
 from pathways.stages import Stage
 from tests.factories import (
     CheckInFactory,
@@ -26,12 +28,12 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
-from tests.pathways.poison import refused
+from tests.notifications.poison import refused
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-DUE = Notification.Kind.CHECK_IN_DUE
-MISSED = Notification.Kind.CHECK_IN_MISSED
-UNCONFIRMED = Notification.Kind.PLACEMENT_UNCONFIRMED
+DUE = CHECK_IN_DUE
+MISSED = CHECK_IN_MISSED
+UNCONFIRMED = PLACEMENT_UNCONFIRMED
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +117,11 @@ def test_a_check_in_falls_due_on_its_day_and_not_the_day_before(sweep, coordinat
 
     report = sweep(at(day - timedelta(days=1), 23, 59, 59))
     assert status(item) == CheckIn.Status.SCHEDULED
-    assert report.became_due == 0 and not Notification.objects.exists()
+    assert report.counts["became_due"] == 0 and not Notification.objects.exists()
 
     report = sweep(at(day, 0, 0))
     assert status(item) == CheckIn.Status.DUE
-    assert (report.became_due, report.became_missed, report.notifications) == (1, 0, 1)
+    assert (report.counts["became_due"], report.counts["became_missed"], report.notifications) == (1, 0, 1)
     assert told(DUE, item) == [coach_of(item).pk]
     assert told(MISSED, item) == []
     notification = Notification.objects.get()
@@ -150,7 +152,11 @@ def test_still_open_after_fourteen_days_is_missed_and_every_coordinator_is_told(
 
     report = sweep(at(day + timedelta(days=15), 0, 0))
     assert status(item) == CheckIn.Status.MISSED
-    assert (report.became_due, report.became_missed, report.notifications) == (0, 1, len(coordinators))
+    assert (report.counts["became_due"], report.counts["became_missed"], report.notifications) == (
+        0,
+        1,
+        len(coordinators),
+    )
     assert told(MISSED, item) == coordinators
     assert told(DUE, item) == [coach_of(item).pk]  # the coach was reminded once, when it fell due
     subject = Notification.objects.filter(kind=MISSED).first().subject
@@ -171,7 +177,7 @@ def test_a_check_in_first_swept_long_after_its_day(sweep, coordinators, days_lat
     assert status(item) == expected
     assert told(DUE, item) == [coach_of(item).pk]  # the coach is reminded either way
     assert told(MISSED, item) == (coordinators if coordinators_told else [])
-    assert (report.became_due, report.became_missed) == ((0, 1) if coordinators_told else (1, 0))
+    assert (report.counts["became_due"], report.counts["became_missed"]) == ((0, 1) if coordinators_told else (1, 0))
     assert_one_email_per_notification(sweep.delivered)
 
 
@@ -202,7 +208,7 @@ def test_a_resident_without_an_active_coach_gets_no_coach_reminder_but_coordinat
 
     report = sweep(at(day))
     assert status(without_coach) == status(inactive_coach) == CheckIn.Status.DUE
-    assert report.became_due == 2 and report.notifications == 0
+    assert report.counts["became_due"] == 2 and report.notifications == 0
     assert not Notification.objects.exists()
 
     sweep(at(day + timedelta(days=15)))
@@ -278,13 +284,22 @@ def test_a_backfilled_placement_gets_the_contract_states_and_notifications_on_th
     assert told(MISSED, by_day[7]) == coordinators
     assert told(MISSED, by_day[30]) == []
     assert Notification.objects.count() == 2 + len(coordinators)
-    assert (report.became_due, report.became_missed, report.notifications) == (1, 1, 2 + len(coordinators))
+    assert (report.counts["became_due"], report.counts["became_missed"], report.notifications) == (
+        1,
+        1,
+        2 + len(coordinators),
+    )
     assert report.emails_queued == 2 + len(coordinators)
     assert_one_email_per_notification(sweep.delivered)
 
     for _ in range(2):  # sweeping again changes nothing and hands nothing over
         report = sweep(timezone.now())
-        assert (report.became_due, report.became_missed, report.notifications, report.emails_queued) == (0, 0, 0, 0)
+        assert (
+            report.counts["became_due"],
+            report.counts["became_missed"],
+            report.notifications,
+            report.emails_queued,
+        ) == (0, 0, 0, 0)
     assert {day: status(item) for day, item in by_day.items()} == statuses
     assert Notification.objects.count() == 2 + len(coordinators)
     assert_one_email_per_notification(sweep.delivered)
@@ -328,7 +343,7 @@ def test_the_sweep_works_through_many_batches(django_capture_on_commit_callbacks
 
     assert {status(item) for item in falling_due} == {CheckIn.Status.DUE}
     assert {status(item) for item in overdue} == {CheckIn.Status.MISSED}
-    assert (report.became_due, report.became_missed) == (rows, rows)
+    assert (report.counts["became_due"], report.counts["became_missed"]) == (rows, rows)
     assert Notification.objects.filter(kind=DUE).count() == rows
     assert Notification.objects.filter(kind=MISSED).count() == rows * len(coordinators)
     assert len(calls) == -(-rows // 3)  # one hand-over per batch, never one per e-mail
@@ -348,7 +363,7 @@ def test_a_backlog_of_more_than_a_batch_asks_once_for_more_sweeps(rows, asks_for
     report = reminders_sweep(now=at(day), deliver=lambda ids: None, on_backlog=lambda: asked.append(None))
 
     assert len(asked) == asks_for_help
-    assert report.became_due == rows
+    assert report.counts["became_due"] == rows
 
 
 def pending_email(**fields) -> OutboxEmail:
@@ -535,14 +550,15 @@ def test_a_row_the_database_refuses_is_left_out_and_every_other_reminder_goes_ou
 
 @override_settings(REMINDER_SWEEP_BATCH_SIZE=4, EMAIL_REDRIVE_AFTER_SECONDS=600)
 def test_a_step_that_fails_as_a_whole_holds_up_neither_the_steps_before_nor_after_it(sweep, world, monkeypatch):
-    monkeypatch.setattr(reminders, "MAX_REFUSED_ROWS", 1)  # more refused rows than that: the step is broken
+    monkeypatch.setattr("notifications.sweep.MAX_REFUSED_ROWS", 1)  # more refused rows than that: the step is broken
 
     with refused(NOTIFICATIONS, "NEW.object_type = 'placement'"):
         report = sweep(world.now)
 
     assert report.failed_steps == ["unconfirmed_placements"]
     assert not Notification.objects.filter(kind=UNCONFIRMED).exists()  # nothing of the broken step was kept
-    assert report.became_due == 8 and report.became_missed == 2 and report.redriven == 6  # the others went on
+    counts = report.counts
+    assert counts["became_due"] == 8 and counts["became_missed"] == 2 and report.redriven == 6  # the others went on
     problem = SweepProblem.objects.get()
     assert (problem.step, problem.failed) == ("unconfirmed_placements", True)
 

@@ -27,12 +27,12 @@ def emails_send(*, ids: list[int]) -> DeliveryReport:
     report = DeliveryReport()
     with get_connection() as mail:
         for email_id in ids:
-            outcome = email_send(email_id=email_id, mail=mail)
+            outcome = _send_one(email_id, mail)
             setattr(report, outcome, getattr(report, outcome) + 1)
     return report
 
 
-def email_send(*, email_id: int, mail) -> str:
+def _send_one(email_id: int, mail) -> str:
     """Sends one outbox e-mail if it is still pending; answers 'sent', 'failed' or 'skipped'."""
     # The attempt is counted and committed before sending: an e-mail that kills its worker every time still runs
     # out of attempts and ends failed instead of coming back for ever. A row another worker is sending right now is

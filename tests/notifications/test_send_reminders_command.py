@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from pathways.models import CheckIn, Notification, OutboxEmail
+from notifications.models import Notification, OutboxEmail
+from pathways.models import CheckIn
 from tests.factories import CheckInFactory, UserFactory
-from tests.pathways.poison import refused
+from tests.notifications.poison import refused
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 AS_OF = "2027-01-15T08:00:00+01:00"

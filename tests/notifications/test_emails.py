@@ -10,8 +10,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connections
 from django.utils import timezone
 
-from pathways.emails import delivery_health, emails_send
-from pathways.models import OutboxEmail
+from notifications.emails import delivery_health, emails_send
+from notifications.models import OutboxEmail
 from tests.factories import NotificationFactory, UserFactory
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -86,7 +86,7 @@ def test_emails_already_sent_or_failed_are_not_sent():
 
 
 def test_a_failing_backend_is_retried_with_doubling_backoff_and_ends_failed(email_settings):
-    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.FailingBackend"
+    email_settings.EMAIL_BACKEND = "tests.notifications.test_emails.FailingBackend"
     email = outbox_email()
 
     for attempt, backoff in ((1, 60), (2, 120)):
@@ -126,7 +126,7 @@ def test_a_failing_backend_is_retried_with_doubling_backoff_and_ends_failed(emai
 
 
 def test_an_email_that_failed_once_is_sent_on_a_later_attempt(email_settings):
-    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.FailingBackend"
+    email_settings.EMAIL_BACKEND = "tests.notifications.test_emails.FailingBackend"
     email = outbox_email()
     emails_send(ids=[email.pk])
     OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
@@ -154,7 +154,7 @@ def test_a_recipient_without_an_email_address_is_a_recorded_failure():
 
 
 def test_an_email_whose_every_attempt_killed_its_worker_ends_failed(email_settings):
-    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.DyingBackend"
+    email_settings.EMAIL_BACKEND = "tests.notifications.test_emails.DyingBackend"
     email = outbox_email()
 
     for attempt in (1, 2, 3):
@@ -198,7 +198,7 @@ class WatchingBackend(BaseEmailBackend):
 def test_each_send_is_recorded_committed_before_the_next_message_goes_to_the_server(email_settings):
     """The one window §7 admits (accepted by the server, not yet recorded) is one message wide: messages go one at
     a time, and each is committed as sent before the next is handed over."""
-    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.WatchingBackend"
+    email_settings.EMAIL_BACKEND = "tests.notifications.test_emails.WatchingBackend"
     WatchingBackend.calls = []
     emails = [outbox_email() for _ in range(3)]
 
@@ -208,7 +208,7 @@ def test_each_send_is_recorded_committed_before_the_next_message_goes_to_the_ser
 
 
 def test_every_attempt_of_an_email_carries_the_same_message_id_and_no_other_email_does(email_settings):
-    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.FailingBackend"
+    email_settings.EMAIL_BACKEND = "tests.notifications.test_emails.FailingBackend"
     email, other = outbox_email(), outbox_email()
     emails_send(ids=[email.pk])  # a failed attempt: its message never reached anyone
     OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))

@@ -5,8 +5,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from history.context import system_context
-from pathways.emails import DeliveryReport, delivery_health, emails_send
-from pathways.reminders import reminders_sweep
+from notifications.emails import DeliveryReport, delivery_health, emails_send
+from notifications.sources import sources
+from notifications.sweep import reminders_sweep
 
 
 class Command(BaseCommand):
@@ -36,9 +37,8 @@ class Command(BaseCommand):
         health = delivery_health()
         self.stdout.write(
             f"Sweep as of {timezone.localtime(now).isoformat()} (Europe/Amsterdam date {timezone.localdate(now)}):\n"
-            f"  check-ins became due:    {report.became_due}\n"
-            f"  check-ins became missed: {report.became_missed}\n"
-            f"  reminders created:       {report.notifications}\n"
+            + "".join(f"  {label + ':':<25}{report.counts[count]}\n" for count, label in _counts())
+            + f"  reminders created:       {report.notifications}\n"
             f"  e-mails sent:            {delivered.sent}"
             f" (failed attempts {delivered.failed}, handed over again {report.redriven})\n"
             f"  deliveries failed:       {health['failed']}\n"
@@ -65,6 +65,11 @@ class Command(BaseCommand):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)  # read in Europe/Amsterdam
         return moment
+
+
+def _counts() -> list[tuple[str, str]]:
+    """What the registered sources count (e.g. check-ins that became due), and how each is named."""
+    return [count for source in sources() for count in source.counts.items()]
 
 
 def _left_out(skipped: dict[str, list[int]]) -> str:

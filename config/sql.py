@@ -21,3 +21,26 @@ def ids_table(ids: list[int]) -> tuple[str, object]:
     if connection.vendor == "postgresql":
         return "unnest(CAST(%s AS bigint[])) AS ids(id)", list(ids)
     return "(SELECT value AS id FROM json_each(%s)) AS ids", json.dumps(list(ids))
+
+
+def fetch(sql: str, params: list) -> list[tuple]:
+    """The rows of one hand-written statement (a SELECT, or a write with RETURNING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def execute(sql: str, params: list) -> int:
+    """Runs one hand-written write; answers how many rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def compiled(queryset) -> tuple[str, list]:
+    """The SQL of an ORM query and its parameters, to be used inside hand-written SQL (unordered: as a part of a
+    larger statement, an ORDER BY would only cost a sort)."""
+    if not queryset.query.is_sliced:
+        queryset = queryset.order_by()
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
