@@ -7,7 +7,7 @@ from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from config.api import MAX_ID
+from config.api import MAX_ID, NAIVE_INSTANT, written_without_offset
 
 from .models import Organisation, Role, User
 
@@ -25,7 +25,13 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class InstantField(IsoDateTimeField):
-    """An ISO 8601 instant, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601 allows."""
+    """An ISO 8601 instant with its offset, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601
+    allows."""
+
+    def strptime(self, value, format):
+        if written_without_offset(value):
+            raise forms.ValidationError(NAIVE_INSTANT, code="naive")
+        return super().strptime(value, format)
 
     def to_python(self, value):
         instant = super().to_python(value)
