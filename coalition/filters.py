@@ -28,12 +28,9 @@ class InstantField(IsoDateTimeField):
     """An ISO 8601 instant with its offset, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601
     allows."""
 
-    def strptime(self, value, format):
+    def to_python(self, value):
         if written_without_offset(value):
             raise forms.ValidationError(NAIVE_INSTANT, code="naive")
-        return super().strptime(value, format)
-
-    def to_python(self, value):
         instant = super().to_python(value)
         try:
             return instant and instant.astimezone(datetime.UTC)
