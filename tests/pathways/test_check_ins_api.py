@@ -25,11 +25,15 @@ def _clock(time_machine):
     time_machine.move_to(datetime(2026, 8, 22, 10, 0, tzinfo=AMSTERDAM))
 
 
-@pytest.fixture
-def placement(coach):
+def _placement_of(coach) -> Placement:
     """A confirmed placement of one of `coach`'s residents, with its five check-ins."""
     pathway = ResidentFactory(coach=coach, pathway__stage=Stage.PLACED).current_pathway
     return PlacementFactory(pathway=pathway, start_date=START, status=Placement.Status.CONFIRMED)
+
+
+@pytest.fixture
+def placement(coach):
+    return _placement_of(coach)
 
 
 def _complete(client, check_in, body):
@@ -340,8 +344,7 @@ ROUNDS = 4  # the deadlock this guards against came 5 times in 5 (two check-ins)
 def test_two_check_ins_of_one_placement_left_job_at_once(coach):
     """One ends the placement; the other is recorded too, or, cancelled by that end, refused with a 409."""
     for _ in range(ROUNDS):
-        pathway = ResidentFactory(coach=coach, pathway__stage=Stage.PLACED).current_pathway
-        placement = PlacementFactory(pathway=pathway, start_date=START, status=Placement.Status.CONFIRMED)
+        placement = _placement_of(coach)
         day_90, day_180 = placement.check_ins.get(day=90), placement.check_ins.get(day=180)  # 180 falls due after today
 
         statuses = _at_once(
@@ -359,8 +362,7 @@ def test_two_check_ins_of_one_placement_left_job_at_once(coach):
 def test_left_job_beside_ending_the_placement(coach):
     """Whichever comes second: a second end is a 409, a check-in before the end is still recorded."""
     for _ in range(ROUNDS):
-        pathway = ResidentFactory(coach=coach, pathway__stage=Stage.PLACED).current_pathway
-        placement = PlacementFactory(pathway=pathway, start_date=START, status=Placement.Status.CONFIRMED)
+        placement = _placement_of(coach)
         day_90 = placement.check_ins.get(day=90)
 
         statuses = _at_once(
