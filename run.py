@@ -91,6 +91,7 @@ def serve() -> int:
         sys.exit(f"Something already listens on {HOST}:{PORT}; choose another port with WERKPAD_PORT.")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.setdefault("DJANGO_DEBUG", "1")
+    env.setdefault("CORS_ALLOWED_ORIGINS", "http://localhost:5173,http://localhost:3000")  # Vite's and React's
     step("Preparing the database")
     manage("migrate", "--noinput", env=env)
     seeded = "seed_demo" in manage("help", "--commands", env=env, capture=True).split()

@@ -12,8 +12,11 @@ reused). Both sides are measured in one process, interleaved, after a warm-up, a
   statement is the least a hand-written endpoint needs for `count` and a consistent page, so the ratio is what
   Django and DRF add on top of the database's own work.
 - Logged baseline: the same, plus what the access log (contract §10) asks of any endpoint that shows residents:
-  one INSERT of an entry per resident shown, committed with the read. The ratio to it is what Django and DRF add
-  on top of the work the contract requires; the target is set against the plain baseline.
+  one INSERT of an entry per resident shown, committed with the read.
+- Full baseline, the headline (issue 9): the same work as the API in hand-written code, in one transaction — the
+  token looked up by its key with its user, its digest compared and its expiry and the user checked (knox's own
+  `hash_token`), the page with its count, and the access log's INSERT. The ratio to it is what Django and DRF add
+  on top of the work the contract requires; the target (at most 2.5x) is set against it.
 - The API again with, in turn, the token lookup left out (DRF's `force_authenticate`), the access log left out,
   and both: what each costs, and what the list machinery alone (routing, scoping, filters, pagination,
   serialising, rendering) comes to.
@@ -26,6 +29,7 @@ import sys
 import time
 import warnings
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
@@ -36,7 +40,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PATH = "/api/v1/residents?pageSize=50"
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.5  # against the full baseline
 
 BASELINE_SQL = """
 SELECT (SELECT count(*) FROM pathways_resident),
@@ -45,6 +49,11 @@ SELECT (SELECT count(*) FROM pathways_resident),
 FROM pathways_resident r LEFT JOIN pathways_pathway p ON p.id = r.current_pathway_id
 ORDER BY r.last_name, r.first_name, r.id
 LIMIT 50
+"""
+TOKEN_SQL = """
+SELECT t.digest, t.expiry, u.id, u.is_active, u.is_superuser, u.role
+FROM knox_authtoken t JOIN coalition_user u ON u.id = t.user_id
+WHERE t.token_key = %s
 """
 LOG_SQL = """
 INSERT INTO pathways_accesslogentry (at, user_id, role, resident_id, method, path)
@@ -128,6 +137,26 @@ def logged_baseline(conn: psycopg.Connection, user_id: int) -> bytes:
     return page_json(rows)
 
 
+def full_baseline(conn: psycopg.Connection, token: str) -> bytes:
+    """Authenticates the token as the API does (knox's digest, its expiry, an active user), then the logged page."""
+    from hmac import compare_digest
+
+    from knox.crypto import hash_token
+    from knox.settings import CONSTANTS
+
+    with conn.transaction():
+        user_id = None
+        for digest, expiry, candidate, is_active, is_superuser, role in conn.execute(
+            TOKEN_SQL, [token[: CONSTANTS.TOKEN_KEY_LENGTH]]
+        ):
+            if (expiry is None or expiry > datetime.now(UTC)) and compare_digest(hash_token(token), digest):
+                user_id = candidate if is_active and (is_superuser or role == "coordinator") else None
+        assert user_id is not None, "the bench coordinator's token must authenticate"
+        rows = conn.execute(BASELINE_SQL).fetchall()
+        conn.execute(LOG_SQL, [user_id, [row[1] for row in rows]])
+    return page_json(rows)
+
+
 def page_json(rows: list[tuple]) -> bytes:
     results = []
     for row in rows:
@@ -174,7 +203,7 @@ def main() -> None:
         assert response.status_code == 200, response.content
         return response.content
 
-    if orjson.loads(request()) != orjson.loads(baseline(conn)):
+    if not orjson.loads(request()) == orjson.loads(baseline(conn)) == orjson.loads(full_baseline(conn, token)):
         sys.exit("The API and the baseline disagree; the comparison would be meaningless.")
     with CaptureQueriesContext(connection) as captured:
         request()
@@ -184,6 +213,7 @@ def main() -> None:
         "api": request,
         "baseline": lambda: baseline(conn),
         "logged": lambda: logged_baseline(conn, user_id),
+        "full": lambda: full_baseline(conn, token),
         "no token lookup": lambda: request(through=pre_authenticated),
         "no access log": lambda: request(logged=False),
         "neither": lambda: request(through=pre_authenticated, logged=False),
@@ -199,14 +229,16 @@ def main() -> None:
             times[side].append(time.perf_counter() - start)
 
     ms = {side: statistics.median(times[side]) * 1000 for side in sides}
-    api_ms, baseline_ms = ms["api"], ms["baseline"]
-    ratio = api_ms / baseline_ms
+    api_ms, baseline_ms, full_ms = ms["api"], ms["baseline"], ms["full"]
+    ratio = api_ms / full_ms
     print(f"GET {PATH} as a coordinator, {args.repeat} requests per side after {args.warmup} warm-up:")
-    print(f"  baseline (psycopg + orjson):                 {baseline_ms:7.3f} ms median")
+    print(f"  baseline (psycopg + orjson, one statement):  {baseline_ms:7.3f} ms median")
     print(f"  logged baseline (+ the access log's INSERT): {ms['logged']:7.3f} ms median")
+    print(f"  full baseline (+ the token lookup):          {full_ms:7.3f} ms median")
     print(f"  API (full Django/DRF stack):                 {api_ms:7.3f} ms median, {len(queries)} queries")
-    print(f"  ratio: {ratio:.2f}x (target ≤ {TARGET_RATIO:.0f}x) {'OK' if ratio <= TARGET_RATIO else 'OVER TARGET'}")
-    print(f"  ratio to the logged baseline: {api_ms / ms['logged']:.2f}x")
+    verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"
+    print(f"  ratio to the full baseline: {ratio:.2f}x (target ≤ {TARGET_RATIO}x) {verdict}")
+    print(f"  to the logged baseline: {api_ms / ms['logged']:.2f}x; to the plain one: {api_ms / baseline_ms:.2f}x")
     print("  the API with parts left out (same run):")
     for side, part in (("no token lookup", "the token lookup"), ("no access log", "the access log")):
         print(f"    without {part + ':':21s} {ms[side]:7.3f} ms median ({part} costs {api_ms - ms[side]:.2f} ms)")

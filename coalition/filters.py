@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
@@ -62,6 +63,14 @@ class OrderingFilter(django_filters.OrderingFilter):
     """`field` or `-field`, comma-separated. An empty item (`ordering=,`) is a 400 as an unknown field is:
     django-filter would skip it, and with nothing left drop the list's own order, so that pages shift."""
 
+    def __init__(self, *args, fields, **kwargs):
+        # Each choice is labelled with the field's name as a client writes it ("lastName", not "Lastname").
+        kwargs.setdefault("field_labels", {field: param for field, param in fields})
+        kwargs.setdefault(
+            "help_text", "Sort by these fields, comma-separated; `-` before a field sorts it from high to low."
+        )
+        super().__init__(*args, fields=fields, **kwargs)
+
     def filter(self, qs, value):
         if value and "" in value:
             raise ValidationError({self.field_name: ["Name a field in every item: `field` or `-field`."]})
@@ -73,7 +82,10 @@ class SearchFilter(django_filters.CharFilter):
 
     def __init__(self, *args, fields: list[str], **kwargs):
         kwargs.setdefault("max_length", 200)
-        kwargs.setdefault("help_text", f"Words that each appear in one of: {', '.join(fields)}.")
+        names = ", ".join(
+            f"`{camelize_re.sub(underscore_to_camel, field)}`" for field in fields
+        )  # as the answers name them
+        kwargs.setdefault("help_text", f"Words that each appear in one of: {names} (case-insensitive).")
         super().__init__(*args, method=self.search, **kwargs)
         self.search_fields = fields
 

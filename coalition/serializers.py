@@ -50,11 +50,9 @@ class UserSerializer(ModelSerializer):
         # Every user belongs to one organisation (contract §3); only Django superusers may be without.
         extra_kwargs = {"email": {"required": False}, "organisation": {"required": True, "allow_null": False}}
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         if self.instance is not None:
             fields["password"].required = False  # changing a user keeps their password unless one is given
-        return fields
 
 
 class MeSerializer(UserSerializer):

@@ -17,6 +17,7 @@ from knox.models import AuthToken
 
 from config.problems import Conflict
 from config.services import model_update
+from config.throttling import cache_count
 
 from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Role, User
 
@@ -28,7 +29,7 @@ class LoginSlowedDown(Exception):
     """Too many failed logins for a username: every login for it is refused for `wait` seconds."""
 
     def __init__(self, wait: int):
-        super().__init__(f"Too many failed logins; try again in {wait} seconds.")
+        super().__init__("Too many failed logins for this username.")  # DRF's 429 adds when to try again
         self.wait = wait
 
 
@@ -176,29 +177,60 @@ def user_back_office_sync(*, user: User) -> None:
         user.groups.remove(group)
 
 
-def _failures_key(username: str) -> str:
-    # Hashed: any text can be a username, and not every text is a portable cache key.
-    return f"login-failures:{hashlib.sha256(username.casefold().encode()).hexdigest()}"
+class _LoginFailures:
+    """The failed logins of one username in its window, which starts at the first failure. Each failure is one
+    atomic increment in the shared cache, so that however many arrive at once, only `LOGIN_FAILURE_LIMIT` of
+    them are answered as failures and the rest as slowed down."""
+
+    def __init__(self, username: str):
+        # Hashed: any text can be a username, and not every text is a portable cache key.
+        self.key = f"login-failures:{hashlib.sha256(username.casefold().encode()).hexdigest()}"
+        self.now = timezone.now().timestamp()
+
+    def _until(self) -> float | None:
+        """When the current window ends, or None outside one (by the clock the window was set by)."""
+        until = cache.get(self.key)
+        if until is not None and until <= self.now:  # passed by the clock, though not yet by the cache's
+            cache.delete(self.key)
+            return None
+        return until
+
+    def _count_key(self, until: float) -> str:
+        return f"{self.key}:{until}"  # a window of its own for each start, so a new one starts at nought
+
+    def _seconds_left(self, until: float) -> int:
+        return max(1, int(until - self.now))
+
+    def refuse_if_slowed(self) -> None:
+        until = self._until()
+        if until is not None and (cache.get(self._count_key(until)) or 0) >= settings.LOGIN_FAILURE_LIMIT:
+            raise LoginSlowedDown(wait=self._seconds_left(until))
+
+    def count_one(self) -> None:
+        """Counts a failure; past the limit, it too is answered as slowed down."""
+        until = self._until()
+        if until is None:
+            window = settings.LOGIN_FAILURE_WINDOW.total_seconds()
+            cache.add(self.key, self.now + window, timeout=int(window))
+            until = cache.get(self.key, self.now + window)  # whoever added first set the window for all
+        if cache_count(self._count_key(until), self._seconds_left(until)) > settings.LOGIN_FAILURE_LIMIT:
+            raise LoginSlowedDown(wait=self._seconds_left(until))
+
+    def forgive(self) -> None:
+        cache.delete(self.key)
 
 
 def auth_token_create(*, username: str, password: str, request=None) -> str:
     """A new API token for valid credentials. Failed attempts per username are counted; past the limit every
     attempt (right password or not) is refused until the window since the first failure has passed."""
-    key = _failures_key(username)
-    now = timezone.now().timestamp()
-    failures = cache.get(key)
-    if failures and failures["until"] <= now:  # the window has passed (by the clock the window was set by)
-        failures = None
-    if failures and failures["count"] >= settings.LOGIN_FAILURE_LIMIT:
-        raise LoginSlowedDown(wait=max(1, int(failures["until"] - now)))
+    failures = _LoginFailures(username)
+    failures.refuse_if_slowed()
     user = authenticate(request, username=username, password=password)
     if user is None:
-        window = settings.LOGIN_FAILURE_WINDOW.total_seconds()
-        failures = failures or {"count": 0, "until": now + window}
-        failures["count"] += 1
-        cache.set(key, failures, timeout=max(1, int(failures["until"] - now)))
+        failures.count_one()
         raise ValidationError("Unable to log in with the given username and password.")
-    cache.delete(key)
+    failures.refuse_if_slowed()  # failures counted by attempts running alongside this one
+    failures.forgive()
     AuthToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()  # not on every request, as knox does
     _instance, token = AuthToken.objects.create(user=user)
     return token

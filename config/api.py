@@ -4,14 +4,17 @@ import datetime
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from coalition.permissions import RolePermission, acting_role
-from config.rendering import countable, with_total
+from config.pagination import countable, with_total
+from config.rendering import WireName
 from config.rows import row_plan
 from pathways.access_log import access_log_record
 
@@ -87,7 +90,7 @@ class StrictSerializerMixin:
             errors = {}
             for key in data:
                 field = self.fields.get(key)
-                if field is None:
+                if field is None or isinstance(key, WireName):
                     errors[key] = ["Unknown field."]
                 elif field.read_only:
                     errors[key] = ["This field is read-only."]
@@ -175,6 +178,24 @@ class ModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         request = self.context.get("request")
         return acting_role(request.user) if request else None
 
+    def get_fields(self):
+        fields = super().get_fields()
+        shown = _shown(fields)
+        self.adjust_fields(fields)
+        if _shown(fields) != shown:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}.adjust_fields changed what is shown: lists show rows by a plan made once "
+                "per serializer class (config/rows.py), so only what may be written may depend on the request."
+            )
+        return fields
+
+    def adjust_fields(self, fields: dict[str, serializers.Field]) -> None:
+        """Per request: which fields the caller may write, and from which rows a related field may pick."""
+
+
+def _shown(fields: dict[str, serializers.Field]) -> list[tuple[str, type]]:
+    return [(name, type(field)) for name, field in fields.items() if not field.write_only]
+
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Reads come from the view's selector-backed `get_queryset`; writes go through `validated()` → a service →
@@ -219,7 +240,7 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return response
 
     def list(self, request, *args, **kwargs):
-        """A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models."""
+        # A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models.
         plan = row_plan(self.get_serializer_class(), self.get_serializer)
         if plan is None:
             return super().list(request, *args, **kwargs)
@@ -239,7 +260,10 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return serializer.validated_data
 
     def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(instance).data, status=status_code)
+        """The object as the serializer shows it; a 201 names the new object's path in `Location` (contract §1)."""
+        created = status_code == status.HTTP_201_CREATED
+        location = {"Location": reverse(f"{self.basename}-detail", args=[instance.pk])} if created else None
+        return Response(self.get_serializer(instance).data, status=status_code, headers=location)
 
     @property
     def role(self) -> str | None:

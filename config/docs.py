@@ -12,6 +12,9 @@ class OpenApiView(SpectacularJSONAPIView):
     @extend_schema(
         operation_id="openapi_retrieve",
         tags=["openapi"],
+        summary="This OpenAPI document",
+        description="The OpenAPI 3 description of this API, without authentication and open to pages on any "
+        "origin: generate a typed client from it (for example with openapi-typescript). Swagger UI at `/docs`.",
         responses={
             (200, "application/vnd.oai.openapi+json"): OpenApiTypes.OBJECT,
             (200, "application/json"): OpenApiTypes.OBJECT,

@@ -8,6 +8,8 @@ from rest_framework.views import APIView
 from config.problems import PROBLEM_MEDIA_TYPE, problem
 from config.schema import HEALTH_PROBLEM, HEALTH_STATES
 from pathways.emails import delivery_health
+from pathways.models import SweepProblem
+from pathways.reminders import sweep_health
 from workers.celery import app as celery_app
 
 
@@ -36,6 +38,10 @@ class HealthView(APIView):
     authentication_classes = []
 
     @extend_schema(
+        summary="Check the API's health",
+        description="For load balancers and monitoring, without authentication: 200 when the API reaches its "
+        "database and its broker, else 503 naming the part that failed. `deliveries` counts e-mails that need a "
+        "person's attention; they never make the API unhealthy.",
         responses={
             200: inline_serializer(
                 "Health",
@@ -53,10 +59,28 @@ class HealthView(APIView):
                         },
                         help_text="E-mails that need a person's attention; they never make the API unhealthy.",
                     ),
+                    "sweep": inline_serializer(
+                        "SweepProblem",
+                        {
+                            "step": serializers.ChoiceField(choices=SweepProblem.Step.values),
+                            "at": serializers.DateTimeField(help_text="The latest sweep that had this problem."),
+                            "failed": serializers.BooleanField(
+                                help_text="The step failed as a whole: its reminders wait for a sweep in which it "
+                                "succeeds."
+                            ),
+                            "skipped_rows": serializers.IntegerField(
+                                help_text="Rows the database refused, left out of the sweep (the others went on)."
+                            ),
+                        },
+                        many=True,
+                        help_text="Steps of the reminder sweep that failed or left rows out within the last two "
+                        "sweep intervals, for a person to look into (the workers' log names the rows and the "
+                        "errors); empty when all is well. They never make the API unhealthy.",
+                    ),
                 },
             ),
             (503, PROBLEM_MEDIA_TYPE): HEALTH_PROBLEM,
-        }
+        },
     )
     def get(self, request):
         parts = {
@@ -64,7 +88,7 @@ class HealthView(APIView):
             "broker": "ok" if broker_ok() else "unavailable",
         }
         if all(state == "ok" for state in parts.values()):
-            return Response({"status": "ok", **parts, "deliveries": delivery_health()})
+            return Response({"status": "ok", **parts, "deliveries": delivery_health(), "sweep": sweep_health()})
         failed = ", ".join(name for name, state in parts.items() if state != "ok")
         body = problem("service-unavailable", 503, f"Cannot reach: {failed}.", request.path, **parts)
         return Response(body, status=503, content_type=PROBLEM_MEDIA_TYPE)

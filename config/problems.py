@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.rendering import ProblemJSONRenderer, camel
+from config.rendering import ProblemJSONRenderer, WireName, camel
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ TITLES = {
     "throttled": "Too many requests.",
     "conflict": "Conflict with the current state.",
     "invalid-transition": "State change not allowed.",
+    "idempotency-key-reused": "Idempotency-Key used for another request.",
     "server-error": "Internal server error.",
     "service-unavailable": "Service unavailable.",
 }
@@ -113,7 +114,7 @@ def invalid_params(detail) -> list[dict]:
 
 def _join(parent: str, key: str) -> str:
     key = "nonFieldErrors" if key in ("non_field_errors", settings.REST_FRAMEWORK.get("NON_FIELD_ERRORS_KEY")) else key
-    name = camel(str(key))
+    name = key if isinstance(key, WireName) else camel(str(key))
     return f"{parent}.{name}" if parent else name
 
 

@@ -5,12 +5,15 @@ database's own work. A serializer whose readable fields are all columns — reac
 nested serializers of such columns — is compiled once into a plan: the columns to select, and how each becomes
 its JSON value (the field's own `to_representation`, so the output is the same to the byte; checked for every
 list endpoint by tests/test_rows.py). A serializer with anything else (many-to-many, method fields, properties) is
-served the ordinary way.
+served the ordinary way, and so is one that shapes its output or builds its fields its own way (`_shapes_itself`):
+a plan is made once per class, so what a serializer shows must not depend on the request. (What it lets a caller
+write may: `adjust_fields` in config/api.py, which refuses to change what is shown.)
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
@@ -62,13 +65,29 @@ class RowPlan:
 
 _plans: dict[type, RowPlan | None] = {}
 
+# Where a serializer would decide its output itself, beyond its fields' own `to_representation`.
+_SHAPING = frozenset({"to_representation", "data", "fields", "_readable_fields", "get_fields", "__init__"})
+# The framework's serializers, whose own ways the plan reproduces (config/api.py's get_fields only adjusts fields).
+_FRAMEWORK_MODULES = ("rest_framework.", "config.api", "builtins")
+
+
+def _shapes_itself(serializer_class: type) -> bool:
+    return any(
+        _SHAPING & vars(klass).keys()
+        for klass in serializer_class.__mro__
+        if not klass.__module__.startswith(_FRAMEWORK_MODULES)
+    )
+
 
 def row_plan(serializer_class: type, make_serializer: Callable[[], serializers.Serializer]) -> RowPlan | None:
     """The plan of a serializer class, compiled from its first instance; None if it cannot be served from rows.
     Its readable fields must not depend on who asks (what a role may *write* may differ)."""
+    if "rows" not in settings.FAST_PATHS:
+        return None
     if serializer_class not in _plans:
         serializer = make_serializer()
-        _plans[serializer_class] = _compile(serializer, serializer.Meta.model, prefix="")
+        planned = not _shapes_itself(serializer_class)
+        _plans[serializer_class] = _compile(serializer, serializer.Meta.model, prefix="") if planned else None
     return _plans[serializer_class]
 
 
@@ -80,7 +99,7 @@ def _compile(serializer: serializers.Serializer, model: type[Model], prefix: str
             return None
         key, model_field = prefix + "__".join(path[0]), path[1]
         if isinstance(field, serializers.BaseSerializer):
-            if getattr(field, "many", False) or not model_field.is_relation:
+            if getattr(field, "many", False) or not model_field.is_relation or _shapes_itself(type(field)):
                 return None
             related = model_field.related_model
             plan = _compile(field, related, prefix=f"{key}__")

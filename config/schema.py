@@ -86,6 +86,7 @@ API_VERSION_HEADER = {
     "schema": {"type": "string", "example": settings.API_VERSION},
 }
 RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+LOCATION_HEADER = {"description": "The path of the new object.", "schema": {"type": "string"}}
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -102,15 +103,14 @@ class AutoSchema(openapi.AutoSchema):
         # An endpoint without authenticators (health, auth/token, the schema) claims no security at all.
         return super().get_auth() if self._authenticated else []
 
-    def get_description(self) -> str:
-        roles = self._roles()
-        note = f"Roles: {', '.join(sorted(roles))}." if roles else ""
-        return "\n\n".join(part for part in (super().get_description(), note) if part)
-
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        # Here rather than in get_description, which an extend_schema(description=…) replaces.
+        if roles := self._roles():
+            note = f"Roles: {', '.join(sorted(roles))}."
+            operation["description"] = "\n\n".join(filter(None, (operation.get("description"), note)))
         for name, schema in PROBLEM_SCHEMAS.items():
             # a copy: the enum hook rewrites components in place
             registry.register_on_missing(
@@ -131,7 +131,19 @@ class AutoSchema(openapi.AutoSchema):
             headers["API-Version"] = API_VERSION_HEADER
             if code == "429":
                 headers["Retry-After"] = RETRY_AFTER_HEADER
+            if code == "201":
+                headers["Location"] = LOCATION_HEADER
         return operation
+
+    def _resolve_path_parameters(self, variables):
+        # An id in a path is the integer every body carries, not the string its URL pattern matches.
+        from config.api import ID_PATTERN, MAX_ID
+
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["schema"].get("pattern") == f"^{ID_PATTERN}$":
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        return parameters
 
     def _describe_query_parameters(self, operation: dict) -> None:
         """What the query parameters take beyond their type: an empty filter is no filter (an empty format, the
@@ -251,3 +263,17 @@ class ProgrammeFields(RoleDependentFields):
 class ResidentFields(RoleDependentFields):
     target_class = "pathways.serializers.ResidentSerializer"
     notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}
+
+
+def type_nullable_compositions(result, generator, request, public):
+    """POSTPROCESSING_HOOKS: a nullable property made only of components (`allOf`/`oneOf`) gets their type beside
+    it. OpenAPI 3.0 gives `nullable` no meaning without `type`, and example validators refuse it."""
+    schemas = result["components"]["schemas"]
+    for component in schemas.values():
+        for field in component.get("properties", {}).values():
+            parts = field.get("allOf") or field.get("oneOf") or []
+            if field.get("nullable") and "type" not in field and parts:
+                types = {schemas[part["$ref"].rsplit("/", 1)[-1]].get("type") for part in parts} - {None}
+                if len(types) == 1:
+                    field["type"] = types.pop()
+    return result

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders import defaults as corsheaders_defaults
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "knox",
     "django_filters",
@@ -37,10 +39,12 @@ INSTALLED_APPS = [
     "pathways",
     "workers",
     "history",
+    "idempotency",
 ]
 
 MIDDLEWARE = [
     "config.middleware.ApiVersionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may refuse: preflights need no authentication
     # The security headers (and the HTTPS redirect) come before the guard, so its refusals carry them too.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -51,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside the view's transaction, so that its claim of a key is committed before the work (idempotency/).
+    "idempotency.middleware.IdempotencyMiddleware",
     "history.context.HistoryContextMiddleware",  # after the user is known to Django (DRF tells it later)
 ]
 
@@ -128,9 +134,22 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# --- Browsers on other origins (contract §1) ----------------------------------------------------------------
+# Front ends served from these origins may call the API (none by default; `python3 run.py` allows the usual local
+# dev servers). The schema is open to every origin (config/docs.py). Tokens travel in a header, not a cookie, so
+# no credentials are allowed across origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_HEADERS = (*corsheaders_defaults.default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["API-Version", "Location", "Retry-After", "WWW-Authenticate"]
+
 # --- API ---------------------------------------------------------------------------------------------------
 API_VERSION = "1.0.0"  # info.version of the schema and the API-Version header of every response
 PROBLEM_TYPE_BASE = "https://werkpad.example/problems/"
+
+# Keys that are enum values stay snake_case (contract: enum values in snake_case), in answers and in the schema:
+# the stages report counts residents under each stage.
+JSON_CAMEL_CASE = {"JSON_UNDERSCOREIZE": {"ignore_keys": ["job_search"]}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -144,11 +163,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["config.rendering.CamelCaseJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["config.filtering.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.rendering.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "config.throttling.UserRateThrottle",  # atomic counts: a limit holds under concurrent requests
+        "config.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
@@ -166,6 +185,13 @@ REST_FRAMEWORK = {
 # Contract §1: failed logins per username (default 10 in 15 minutes) slow that username down.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
+
+# Shortcuts past the framework's own ways, each switched off by leaving it out (FAST_PATHS= for none); the suite
+# passes both ways: lists shown from `.values()` rows (config/rows.py), a page and its total in one statement
+# (config/pagination.py), instants read by psycopg's C loader (config/postgres.py).
+FAST_PATHS = set(env.list("FAST_PATHS", default=["rows", "count", "timestamptz"]))
+if unknown := FAST_PATHS - {"rows", "count", "timestamptz"}:
+    raise ImproperlyConfigured(f"FAST_PATHS names no such shortcut: {', '.join(sorted(unknown))}")
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env.int("TOKEN_TTL_HOURS", default=12)),
@@ -195,11 +221,45 @@ SPECTACULAR_SETTINGS = {
     "GET_MOCK_REQUEST": "config.schema.build_mock_request",
     "GET_LIB_DOC_EXCLUDES": "config.schema.lib_doc_excludes",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One tag per resource (config.schema.AutoSchema.get_tags), in the order a front-end developer meets them.
+    "TAGS": [
+        {"name": "auth", "description": "Logging in for an API token, and logging out."},
+        {"name": "me", "description": "The signed-in user's own account and role."},
+        {"name": "residents", "description": "Residents on a work-and-learn pathway: a coach's caseload."},
+        {
+            "name": "pathways",
+            "description": "A resident's way from intake through learning and job search to work, "
+            "and its stage history.",
+        },
+        {"name": "modules", "description": "The catalogue of work-and-learn modules about the big transitions."},
+        {"name": "enrolments", "description": "Residents in modules: enrolment, attendance, completion."},
+        {
+            "name": "placements",
+            "description": "Jobs for residents: proposed by a coach, confirmed or declined by "
+            "the employer, ended when the job ends.",
+        },
+        {"name": "check-ins", "description": "The conversations after a placement, which keep people in work."},
+        {"name": "notifications", "description": "The caller's own reminders, each also sent by e-mail."},
+        {"name": "reports", "description": "Outcomes for coordinators, as JSON or CSV."},
+        {
+            "name": "organisations",
+            "description": "The coalition's partners: housing corporations, employers, "
+            "schools, neighbourhood organisations, the municipality.",
+        },
+        {"name": "neighbourhoods", "description": "The neighbourhoods the coalition works in."},
+        {"name": "programmes", "description": "The funding programmes, each accounted for separately."},
+        {"name": "users", "description": "The people who work in the coalition and their roles (coordinators)."},
+        {"name": "access-log", "description": "Who looked at which resident's file (coordinators)."},
+        {"name": "health", "description": "Whether the API reaches its database and broker, for monitoring."},
+        {"name": "openapi", "description": "This document, for generating clients."},
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "config.schema.type_nullable_compositions",
+        "idempotency.schema.document_idempotency_key",
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {

@@ -29,6 +29,7 @@ api_v1 = [
     path("auth/logout", coalition_apis.LogoutView.as_view(), name="auth-logout"),
     path("me", coalition_apis.MeView.as_view(), name="me"),
     path("reports/retention", pathway_apis.RetentionReportView.as_view(), name="report-retention"),
+    path("reports/stages", pathway_apis.StagesReportView.as_view(), name="report-stages"),
     path("openapi.json", OpenApiView.as_view(), name="openapi"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi"), name="docs"),
     *router.urls,

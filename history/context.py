@@ -7,9 +7,9 @@ which only PostgreSQL has: on SQLite (the development run, which records no hist
 """
 
 import contextlib
+import functools
 
 import pghistory
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 
 from coalition.permissions import acting_role
@@ -35,15 +35,22 @@ def _actor(user) -> dict:
     return {"user": user.pk if authenticated else None, "role": acting_role(user) if authenticated else None}
 
 
-class _ActorTrackingRequest(WSGIRequest):
+class _ActorTracking:
     """DRF authenticates inside the view and then sets `request.user` on Django's request: at that moment the
     user and their acting role join the context the middleware opened. Before it, the context holds whoever
-    Django's session middleware found (the admin's user; for a token request, nobody yet)."""
+    Django's session middleware found (the admin's user; for a token request, nobody yet). Django offers no hook
+    between DRF's authentication and the view's writes, so the request's class is extended for that one setter."""
 
     def __setattr__(self, name, value):
         if name == "user":
             pghistory.context(**_actor(value))  # called, not entered: adds to the open context
         super().__setattr__(name, value)
+
+
+@functools.cache
+def _tracking(request_class: type) -> type:
+    """`request_class` (Django's WSGIRequest or ASGIRequest) with the actor tracked."""
+    return type(f"ActorTracking{request_class.__name__}", (_ActorTracking, request_class), {})
 
 
 class HistoryContextMiddleware:
@@ -56,6 +63,5 @@ class HistoryContextMiddleware:
         if request.method in READS or connection.vendor != "postgresql":
             return self.get_response(request)
         with history_context(url=request.path, **_actor(getattr(request, "user", None))):
-            if type(request) is WSGIRequest:
-                request.__class__ = _ActorTrackingRequest
+            request.__class__ = _tracking(type(request))
             return self.get_response(request)

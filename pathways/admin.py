@@ -23,6 +23,7 @@ from .models import (
     Placement,
     Resident,
     StageChange,
+    SweepProblem,
 )
 
 RESIDENT_SEARCH = ["first_name", "last_name", "email", "phone"]
@@ -277,3 +278,12 @@ class AccessLogEntryAdmin(RecordAdmin):
     list_select_related = ["user", "resident"]
     search_fields = ["user__username", "resident__exact"]  # a resident by id: names are not logged
     date_hierarchy = "at"
+
+
+@admin.register(SweepProblem)
+class SweepProblemAdmin(RecordAdmin):
+    """The latest problem of each step of the reminder sweep, as /health shows it; the workers' log names the rows
+    left out and the errors."""
+
+    list_display = ["step", "at", "failed", "skipped_rows"]
+    search_fields = ["step"]

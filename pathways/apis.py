@@ -4,7 +4,8 @@ import csv
 import io
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -16,7 +17,7 @@ from coalition.permissions import IsCoordinator
 from config.api import ServiceViewSet
 from config.rendering import CamelCaseJSONRenderer
 
-from . import selectors, services
+from . import examples, selectors, services
 from .filters import (
     AccessLogFilter,
     CheckInFilter,
@@ -27,7 +28,7 @@ from .filters import (
     PlacementFilter,
     ResidentFilter,
 )
-from .reports import GROUPS, MILESTONES, retention_report
+from .reports import GROUPS, MILESTONES, STAGE_GROUPS, retention_report, stage_report
 from .serializers import (
     AccessLogEntrySerializer,
     AttendanceSerializer,
@@ -45,13 +46,62 @@ from .serializers import (
     ResidentSerializer,
     RetentionReportSerializer,
     StageChangeSerializer,
+    StagesReportSerializer,
     TransitionSerializer,
 )
+from .stages import Stage
 
 COORDINATOR, COACH, EMPLOYER, EDUCATOR = Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR
 STAFF = {COORDINATOR, COACH}
 
 
+def request_example(name: str, value: dict) -> OpenApiExample:
+    return OpenApiExample(name, value=value, request_only=True)
+
+
+def answer_example(name: str, value) -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List residents",
+        description="The residents the caller may see, sorted by name: a coach sees their own caseload, a "
+        "coordinator everyone. Employers and educators see no residents here (they see names on placements and "
+        "enrolments). Filter by `neighbourhood`, `coach`, `programme` or the `stage` of the current pathway; "
+        "`search` finds words in the name or e-mail address. Every resident shown is written to the access log.",
+        examples=[answer_example("Sanne de Jong, learning", examples.RESIDENT)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a resident",
+        description="One resident's file, with `currentPathway`: the open pathway, or the last closed one. A "
+        "resident the caller may not see answers 404. Written to the access log.",
+        examples=[answer_example("Sanne de Jong, learning", examples.RESIDENT)],
+    ),
+    create=extend_schema(
+        summary="Register a resident",
+        description="Coaches and coordinators register a resident who agreed to their data being kept "
+        "(`consentGivenAt`); their first pathway opens at `intake`. A coach who registers a resident becomes "
+        "their coach; a coordinator may name one in `coach`. No citizen service number (BSN) is accepted.",
+        examples=[
+            request_example("Mohamed Bakker from Bouwlust", examples.RESIDENT_REQUEST),
+            answer_example("Registered", {**examples.RESIDENT, "currentPathway": {"id": 58, "stage": "intake"}}),
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Update a resident",
+        description="Change a resident's details; send only the fields that change. Only a coordinator may set "
+        "`coach` (to reassign a resident). An erased resident can no longer be changed (409).",
+        examples=[request_example("New phone number", {"phone": "06 11223344"})],
+    ),
+    erase=extend_schema(
+        summary="Erase a resident",
+        description="Irreversibly anonymise the resident: name, contact details, date of birth and every free "
+        "text about them are replaced everywhere, history included. The resident stays, anonymous, so that "
+        "counts and reports stay right, and can no longer be changed. Erasing again changes nothing. A coach who "
+        "can see the resident gets 403.",
+    ),
+)
 class ResidentViewSet(ServiceViewSet):
     """Residents on a pathway: a coach's caseload, everyone for coordinators."""
 
@@ -75,15 +125,56 @@ class ResidentViewSet(ServiceViewSet):
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def erase(self, request, pk=None):
-        """Irreversibly anonymise the resident (coordinators): name, contact details, date of birth and every free
-        text about them are replaced everywhere, history included. The resident stays, anonymous, so counts stay
-        right. Erasing again changes nothing."""
         resident = self.get_object()
         self.validated(NoBody)
         services.resident_erase(resident=resident, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List pathways",
+        description="The pathways of the residents the caller may see (a coach: their caseload; a coordinator: "
+        "all), newest first; filter by `resident` or `stage`. A resident has at most one open pathway.",
+        examples=[answer_example("Looking for work", examples.PATHWAY)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a pathway",
+        description="One pathway: its `stage`, when it started and, once closed, when and why.",
+        examples=[answer_example("Looking for work", examples.PATHWAY)],
+    ),
+    create=extend_schema(
+        summary="Open a new pathway",
+        description="Start a resident again at `intake` after their last pathway closed (`completed` or "
+        "`exited`). While a pathway is open, a new one answers 409.",
+        examples=[request_example("Start again", examples.PATHWAY_REQUEST)],
+    ),
+    transitions=extend_schema(
+        summary="Move a pathway to another stage",
+        description="Coaches (for their residents) and coordinators move a pathway along its stages. Allowed:\n\n"
+        "| from | to | guard |\n| --- | --- | --- |\n"
+        "| intake | learning | — |\n"
+        "| intake, learning | job_search | — |\n"
+        "| job_search | learning | — |\n"
+        "| job_search | placed | only by confirming a placement, never asked here |\n"
+        "| placed | job_search | only by ending the placement early, never asked here |\n"
+        "| placed | completed | every check-in of the placement is `completed` or `cancelled`, or a "
+        "coordinator asks |\n"
+        "| any open stage | exited | `exitReason` required |\n\n"
+        "`exitReason` is for `exited` only. Any other move answers 409 naming the current and the asked stage.",
+        examples=[
+            request_example("To job search", examples.TRANSITION_REQUEST),
+            request_example("Exit", examples.EXIT_REQUEST),
+            answer_example("Moved", examples.PATHWAY),
+        ],
+    ),
+    history=extend_schema(
+        summary="A pathway's stage history",
+        description="Every stage the pathway went through, oldest first, with who moved it and their note; the "
+        "first entry (`fromStage` null) is its opening.",
+        examples=[answer_example("From intake to learning", examples.STAGE_CHANGE)],
+    ),
+)
 class PathwayViewSet(ServiceViewSet):
     """A resident's way from intake to work; stages change only through `transitions`."""
 
@@ -121,11 +212,33 @@ class PathwayViewSet(ServiceViewSet):
         filterset_class=None,
     )
     def history(self, request, pk=None):
-        """The pathway's stages, oldest first; the first entry is its opening."""
         changes = selectors.stage_change_list(pathway=self.get_object())
         return Response(self.get_serializer(changes, many=True).data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List modules",
+        description="The coalition's whole catalogue of work-and-learn modules, for every role; filter by `theme` "
+        "or `provider`, `search` the title.",
+        examples=[answer_example("Heat pumps", examples.MODULE)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a module",
+        description="One module of the catalogue.",
+        examples=[answer_example("Heat pumps", examples.MODULE)],
+    ),
+    create=extend_schema(
+        summary="Add a module",
+        description="Coordinators add a module to the catalogue; `provider` is the organisation that teaches it.",
+        examples=[request_example("Heat pumps", examples.MODULE_REQUEST), answer_example("Added", examples.MODULE)],
+    ),
+    partial_update=extend_schema(
+        summary="Update a module",
+        description="Coordinators change a module; send only the fields that change.",
+        examples=[request_example("More places", {"capacity": 20})],
+    ),
+)
 class ModuleViewSet(ServiceViewSet):
     """The coalition's work-and-learn modules about the big transitions."""
 
@@ -145,6 +258,48 @@ class ModuleViewSet(ServiceViewSet):
         return self.respond(services.module_update(module=module, data=data))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List enrolments",
+        description="Residents in modules: a coach sees their residents' enrolments, an educator those in the "
+        "modules their organisation provides (with only the resident's name), a coordinator all. Filter by "
+        "`pathway`, `module`, `resident` or `status`.",
+        examples=[answer_example("Completed", examples.ENROLMENT)],
+    ),
+    retrieve=extend_schema(
+        summary="Get an enrolment",
+        description="One enrolment, with the resident's name.",
+        examples=[answer_example("Completed", examples.ENROLMENT)],
+    ),
+    create=extend_schema(
+        summary="Enrol a resident in a module",
+        description="Coaches and coordinators enrol a pathway at `intake`, `learning` or `job_search`; enrolling at "
+        "`intake` moves it to `learning`. A full module, or the same pathway twice in one module, answers 409.",
+        examples=[
+            request_example("Heat pumps", examples.ENROLMENT_REQUEST),
+            answer_example(
+                "Enrolled",
+                {**examples.ENROLMENT, "status": "enrolled", "completedAt": None, "attendedHours": 0},
+            ),
+        ],
+    ),
+    partial_update=extend_schema(
+        summary="Record attendance",
+        description="The module's educators (or a coordinator) record the hours a resident attended so far.",
+        examples=[request_example("64 hours", examples.ATTENDANCE_REQUEST)],
+    ),
+    complete=extend_schema(
+        summary="Mark an enrolment completed",
+        description="The module's educators (or a coordinator) mark the module completed, optionally with the "
+        "final `attendedHours`. Only an `enrolled` enrolment can be completed (else 409).",
+        examples=[request_example("112 hours", examples.ENROLMENT_COMPLETE_REQUEST)],
+    ),
+    drop=extend_schema(
+        summary="Mark an enrolment dropped",
+        description="The module's educators (or a coordinator) record that the resident stopped; the seat is free "
+        "again. Only an `enrolled` enrolment can be dropped (else 409). No body.",
+    ),
+)
 class EnrolmentViewSet(ServiceViewSet):
     """Residents in modules. Coaches enrol; the module's educators record attendance and completion."""
 
@@ -187,6 +342,50 @@ class EnrolmentViewSet(ServiceViewSet):
         return self.respond(services.enrolment_drop(enrolment=enrolment))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List placements",
+        description="Jobs for residents: a coach sees their residents' placements, an employer's staff those at "
+        "their organisation (with only the resident's name), a coordinator all. Filter by `pathway`, `resident`, "
+        "`employer` or `status`.",
+        examples=[answer_example("Confirmed", examples.PLACEMENT)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a placement",
+        description="One placement, with the resident's name.",
+        examples=[answer_example("Confirmed", examples.PLACEMENT)],
+    ),
+    create=extend_schema(
+        summary="Propose a placement",
+        description="A coach (or coordinator) proposes a job for a resident whose pathway is at `job_search`; the "
+        "employer's staff then confirm or decline it. `startDate` may lie in the past (registered after the "
+        "fact), at most 5 years before today and at most 2 years after it.",
+        examples=[
+            request_example("Heat pump fitter", examples.PLACEMENT_REQUEST),
+            answer_example(
+                "Proposed",
+                {**examples.PLACEMENT, "status": "proposed", "confirmedAt": None, "confirmedBy": None},
+            ),
+        ],
+    ),
+    confirm=extend_schema(
+        summary="Confirm a placement",
+        description="The employer's own staff (or a coordinator) confirm a proposed placement: the pathway moves "
+        "to `placed` and the check-ins after placement are scheduled, in one step. No body.",
+        examples=[answer_example("Confirmed", examples.PLACEMENT)],
+    ),
+    decline=extend_schema(
+        summary="Decline a placement",
+        description="The employer's own staff (or a coordinator) decline a proposed placement, saying why.",
+        examples=[request_example("Filled internally", examples.PLACEMENT_DECLINE_REQUEST)],
+    ),
+    end=extend_schema(
+        summary="End a placement",
+        description="The employer, the resident's coach or a coordinator end a confirmed placement. Check-ins due "
+        "after `endDate` are cancelled; the pathway goes back to `job_search` unless it is already closed.",
+        examples=[request_example("Contract ended", examples.PLACEMENT_END_REQUEST)],
+    ),
+)
 class PlacementViewSet(ServiceViewSet):
     """Jobs for residents: proposed by a coach, confirmed or declined by the employer, ended when the job ends."""
 
@@ -230,6 +429,30 @@ class PlacementViewSet(ServiceViewSet):
         return self.respond(services.placement_end(placement=placement, by=request.user, **data))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List check-ins",
+        description="The conversations after a placement, on the days the programme sets (7, 30, 90, 180, 365 "
+        "after the start): a coach sees their residents', a coordinator all. Filter by `status`, `placement`, "
+        "`coach`, or the due date with `dueOnAfter` and `dueOnBefore` (both included).",
+        examples=[answer_example("Day 30, at risk", examples.CHECK_IN)],
+    ),
+    retrieve=extend_schema(
+        summary="Get a check-in",
+        description="One check-in, with the resident's name.",
+        examples=[answer_example("Day 30, at risk", examples.CHECK_IN)],
+    ),
+    complete=extend_schema(
+        summary="Record a check-in",
+        description="The coach (or a coordinator) records how the conversation went, from 7 days before `dueOn` "
+        "on (earlier: 409 saying from when), also when it is late (`missed`). Outcome `left_job` ends the "
+        "placement as of today.",
+        examples=[
+            request_example("At risk: transport", examples.CHECK_IN_COMPLETE_REQUEST),
+            answer_example("Recorded", examples.CHECK_IN),
+        ],
+    ),
+)
 class CheckInViewSet(ServiceViewSet):
     """The conversations after placement: the work only begins once someone has a job."""
 
@@ -250,6 +473,23 @@ class CheckInViewSet(ServiceViewSet):
         return self.respond(services.check_in_complete(check_in=check_in, by=request.user, **data))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my notifications",
+        description="The caller's own notifications, newest first (each was also sent by e-mail); filter by "
+        "`kind` or `isRead`.",
+        examples=[answer_example("Check-in due", examples.NOTIFICATION)],
+    ),
+    retrieve=extend_schema(
+        summary="Get one of my notifications",
+        description="One of the caller's own notifications; anyone else's answers 404.",
+        examples=[answer_example("Check-in due", examples.NOTIFICATION)],
+    ),
+    read=extend_schema(
+        summary="Mark a notification read",
+        description="Sets `readAt` (once; reading again keeps the first moment). No body.",
+    ),
+)
 class NotificationViewSet(ServiceViewSet):
     """The caller's own notifications."""
 
@@ -271,6 +511,15 @@ class NotificationViewSet(ServiceViewSet):
         return self.respond(services.notification_read(notification=notification))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Read the access log",
+        description="Coordinators: who looked at which resident's file, newest first. Every answer of the API "
+        "that showed a resident's personal data left an entry per resident shown. Filter by `resident`, `user`, "
+        "`after` and `before`. Read-only (any write answers 405); reading it is not itself logged.",
+        examples=[answer_example("A coach opened a file", examples.ACCESS_LOG_ENTRY)],
+    ),
+)
 class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Who looked at which resident's file, newest first: every answer of the API that showed residents left an
     entry per resident shown. Read-only (any write answers 405); reading it is not itself logged."""
@@ -284,8 +533,8 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.access_log_list()
 
 
-class RetentionCSVRenderer(BaseRenderer):
-    """The retention report as a spreadsheet: one row per group, three columns per milestone."""
+class ReportCSVRenderer(BaseRenderer):
+    """A report as a spreadsheet: the view's `csv_header`, then its `csv_row` of each result."""
 
     media_type = "text/csv"
     format = "csv"
@@ -294,37 +543,108 @@ class RetentionCSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if not isinstance(data, dict) or "results" not in data:  # an error: problem+json is rendered elsewhere
             return b""
+        view = renderer_context["view"]
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(
-            ["groupId", "groupName", "placements"]
-            + [f"{column}{day}" for day in MILESTONES for column in ("eligible", "retained", "rate")]
-        )
+        writer.writerow(view.csv_header)
         for row in data["results"]:
-            cells = [row["group"]["id"], row["group"]["name"], row["placements"]]
-            for day in MILESTONES:
-                milestone = row["milestones"][str(day)]
-                cells += [milestone["eligible"], milestone["retained"], milestone["rate"]]
-            writer.writerow(["" if cell is None else cell for cell in cells])
+            writer.writerow(["" if cell is None else cell for cell in view.csv_row(row)])
         return out.getvalue().encode()
+
+
+class ReportView(GenericAPIView):
+    """A coordinators' report: JSON, or CSV with `Accept: text/csv` (or `?format=csv`)."""
+
+    permission_classes = [IsCoordinator]
+    renderer_classes = [CamelCaseJSONRenderer, ReportCSVRenderer]
+    pagination_class = None
+    filter_backends = []
+    query_serializer: type[serializers.Serializer]
+
+    def query(self) -> dict:
+        query = self.query_serializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+
+def report_schema(query, report, example: dict, csv_example: str, **kwargs):
+    """A report's documentation: its query, the JSON answer, and the CSV answer as the text it is."""
+    return extend_schema(
+        parameters=[query],
+        responses={(200, "application/json"): report, (200, "text/csv"): OpenApiTypes.STR},
+        examples=[
+            OpenApiExample("JSON", value=example, response_only=True, media_type="application/json"),
+            OpenApiExample("CSV", value=csv_example, response_only=True, media_type="text/csv"),
+        ],
+        tags=["reports"],
+        **kwargs,
+    )
 
 
 class RetentionQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
     groupBy = serializers.ChoiceField(choices=sorted(GROUPS), help_text="What to group the placements by.")
 
 
-class RetentionReportView(GenericAPIView):
-    """Do residents stay in work? Per group, of the confirmed and ended placements: how many were eligible at day
-    30, 90, 180 and 365 (that check-in fell due or was held) and how many were retained (held, still employed)."""
+class RetentionReportView(ReportView):
+    query_serializer = RetentionQuerySerializer
+    csv_header = ["groupId", "groupName", "placements"] + [
+        f"{column}{day}" for day in MILESTONES for column in ("eligible", "retained", "rate")
+    ]
 
-    permission_classes = [IsCoordinator]
-    renderer_classes = [CamelCaseJSONRenderer, RetentionCSVRenderer]
-    pagination_class = None
-    filter_backends = []
+    def csv_row(self, row: dict) -> list:
+        cells = [row["group"]["id"], row["group"]["name"], row["placements"]]
+        for day in MILESTONES:
+            milestone = row["milestones"][str(day)]
+            cells += [milestone["eligible"], milestone["retained"], milestone["rate"]]
+        return cells
 
-    @extend_schema(parameters=[RetentionQuerySerializer], responses={200: RetentionReportSerializer})
+    @report_schema(
+        RetentionQuerySerializer,
+        RetentionReportSerializer,
+        example=examples.RETENTION_REPORT,
+        csv_example=examples.RETENTION_REPORT_CSV,
+        summary="Retention after placement, per group",
+        description=(
+            "Do residents stay in work? Per group (`groupBy`), of the confirmed and ended placements: how many were "
+            "*eligible* at day 30, 90, 180 and 365 (that check-in fell due or was held) and how many were "
+            "*retained* (held with outcome `employed`); `rate` is retained / eligible to 4 decimals, `null` when "
+            "none is eligible. A check-in cancelled because the job ended counts as eligible and never as retained. "
+            'Placements without a group (no neighbourhood, say) are under `{"id": null, "name": null}`; '
+            "with `groupBy=module` a placement counts for every module its pathway followed.\n\n"
+            "With `Accept: text/csv` (or `?format=csv`) the same report is a CSV file: a header row, then one row "
+            "per group, three columns per milestone."
+        ),
+    )
     def get(self, request):
-        query = RetentionQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        results = retention_report(group_by=query.validated_data["groupBy"], today=timezone.localdate())
+        results = retention_report(group_by=self.query()["groupBy"], today=timezone.localdate())
         return Response({"results": results})
+
+
+class StagesQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
+    groupBy = serializers.ChoiceField(choices=sorted(STAGE_GROUPS), help_text="What to group the residents by.")
+
+
+class StagesReportView(ReportView):
+    query_serializer = StagesQuerySerializer
+    csv_header = ["groupId", "groupName", *Stage.values, "total"]
+
+    def csv_row(self, row: dict) -> list:
+        return [row["group"]["id"], row["group"]["name"], *row["stages"].values(), row["total"]]
+
+    @report_schema(
+        StagesQuerySerializer,
+        StagesReportSerializer,
+        example=examples.STAGES_REPORT,
+        csv_example=examples.STAGES_REPORT_CSV,
+        summary="Residents per stage, per group",
+        description=(
+            "How many residents are at each stage, per neighbourhood, programme or coach (`groupBy`): one request "
+            "instead of one list per stage. A resident counts at the stage of their current pathway (the open one, "
+            "or the last closed one); `total` is every resident in the group. Residents without a group (no "
+            'coach, say) are under `{"id": null, "name": null}`; erased residents count like any other.\n\n'
+            "With `Accept: text/csv` (or `?format=csv`) the same report is a CSV file: a header row, then one row "
+            "per group."
+        ),
+    )
+    def get(self, request):
+        return Response({"results": stage_report(group_by=self.query()["groupBy"])})

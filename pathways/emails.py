@@ -56,10 +56,13 @@ def email_send(*, email_id: int, mail) -> str:
         try:
             if not recipient.email:
                 raise ValueError(f"{recipient.username} has no e-mail address")
-            mail.send_messages([_message(email)])
+            mail.send_messages([_message(email)])  # one message at a time: the window below is one message wide
         except Exception as exc:
             _record_failure(email, exc)
             return "failed"
+        # The one window exactly-once cannot close (contract §7): the server has accepted the message and this
+        # commit has not happened. Nothing but the record runs in it; a worker dying here makes the re-drive send
+        # the message again, under the same Message-ID.
         email.status = OutboxEmail.Status.SENT
         email.sent_at = timezone.now()
         email.last_error = ""

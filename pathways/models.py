@@ -332,6 +332,24 @@ class OutboxEmail(models.Model):
         return f"E-mail for notification {self.notification_id} ({self.status})"
 
 
+class SweepProblem(models.Model):
+    """The latest problem of each step of the reminder sweep: the step failed as a whole, or the database refused
+    some of its rows (left out, logged). /health shows the recent ones; a sweep without problems writes nothing."""
+
+    class Step(models.TextChoices):
+        CHECK_INS = "check_ins", "Check-ins falling due or missed"
+        UNCONFIRMED_PLACEMENTS = "unconfirmed_placements", "Placements nobody confirmed"
+        REDRIVE = "redrive", "Pending e-mails handed over again"
+
+    step = models.CharField(max_length=32, choices=Step.choices, primary_key=True)
+    at = models.DateTimeField()
+    failed = models.BooleanField()  # the whole step; its work waits for a sweep in which it succeeds
+    skipped_rows = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.step} at {self.at}"
+
+
 class AccessLogEntry(models.Model):
     """Who looked at which resident's file, when, where and in what role (BIO 12.4, NEN 7513).
 

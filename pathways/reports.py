@@ -1,23 +1,23 @@
-"""Outcomes for coordinators (contract §8): do residents stay in work? Computed by the database in one query."""
+"""Outcomes for coordinators (contract §8): do residents stay in work, and where are they now? Each report is
+computed by the database in one query."""
 
 from datetime import date
 
 from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from .models import CheckIn, Enrolment, Placement
+from .models import CheckIn, Enrolment, Placement, Resident
+from .stages import Stage
 
 MILESTONES = (30, 90, 180, 365)
 COUNTED = (Placement.Status.CONFIRMED, Placement.Status.ENDED)  # proposed and declined ones never started
 
-_COACH_NAME = Coalesce(
-    NullIf(
-        Trim(Concat("pathway__resident__coach__first_name", Value(" "), "pathway__resident__coach__last_name")),
-        Value(""),
-    ),
-    "pathway__resident__coach__username",
-    output_field=CharField(),
-)
+
+def _user_name(user: str):
+    """A user's full name, or their username when they have none."""
+    full_name = Trim(Concat(f"{user}__first_name", Value(" "), f"{user}__last_name"))
+    return Coalesce(NullIf(full_name, Value("")), f"{user}__username", output_field=CharField())
+
 
 # groupBy → (the group's id, the group's name), as paths from a placement.
 GROUPS = {
@@ -26,7 +26,13 @@ GROUPS = {
     "employer": ("employer", F("employer__name")),
     # A placement counts for every module its pathway followed (dropped ones excepted).
     "module": ("seated__module", F("seated__module__title")),
-    "coach": ("pathway__resident__coach", _COACH_NAME),
+    "coach": ("pathway__resident__coach", _user_name("pathway__resident__coach")),
+}
+# The same for the stages report, as paths from a resident.
+STAGE_GROUPS = {
+    "neighbourhood": ("neighbourhood", F("neighbourhood__name")),
+    "programme": ("programme", F("programme__name")),
+    "coach": ("coach", _user_name("coach")),
 }
 
 
@@ -68,3 +74,23 @@ def _result(row: dict) -> dict:
         "placements": row["placements"],
         "milestones": milestones,
     }
+
+
+def stage_report(*, group_by: str) -> list[dict]:
+    """Per group: how many residents are at each stage (of their current pathway), and how many there are in all.
+    Erased residents count like any other; residents without a group form the group with a null id and name."""
+    group_id, group_name = STAGE_GROUPS[group_by]
+    counts = {stage.value: Count("id", filter=Q(current_pathway__stage=stage)) for stage in Stage}
+    rows = (
+        Resident.objects.values(group_id=F(group_id), group_name=group_name)
+        .annotate(**counts, total=Count("id"))
+        .order_by(F("group_name").asc(nulls_last=True), "group_id")
+    )
+    return [
+        {
+            "group": {"id": row["group_id"], "name": row["group_name"]},
+            "stages": {stage.value: row[stage.value] for stage in Stage},
+            "total": row["total"],
+        }
+        for row in rows
+    ]

@@ -58,11 +58,9 @@ class ResidentSerializer(ModelSerializer):
             "coach": {"queryset": User.objects.filter(role=Role.COACH, is_active=True)},  # cloned at each use
         }
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         if self.role != Role.COORDINATOR:
             fields["coach"].read_only = True  # a coach's caseload is assigned by coordinators
-        return fields
 
 
 class PathwaySerializer(ModelSerializer):
@@ -71,10 +69,8 @@ class PathwaySerializer(ModelSerializer):
         fields = ["id", "resident", "stage", "started_at", "closed_at", "exit_reason"]
         read_only_fields = ["stage", "started_at", "closed_at", "exit_reason"]
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         fields["resident"].queryset = _visible(self, Resident)
-        return fields
 
 
 class TransitionSerializer(Serializer):
@@ -103,10 +99,8 @@ class ModuleSerializer(ModelSerializer):
         model = Module
         fields = ["id", "title", "theme", "provider", "hours", "capacity", "starts_on", "ends_on"]
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         fields["provider"].queryset = Organisation.objects.filter(is_active=True)
-        return fields
 
 
 class EnrolmentSerializer(ModelSerializer):
@@ -128,11 +122,9 @@ class EnrolmentSerializer(ModelSerializer):
         read_only_fields = ["status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
         validators = []  # a second enrolment in one module is a conflict (409), refused by the service
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         fields["pathway"].queryset = _visible(self, Pathway)
         fields["module"].queryset = _visible(self, Module)
-        return fields
 
 
 class AttendanceSerializer(EnrolmentSerializer):
@@ -182,11 +174,9 @@ class PlacementSerializer(ModelSerializer):
             "end_reason",
         ]
 
-    def get_fields(self):
-        fields = super().get_fields()
+    def adjust_fields(self, fields) -> None:
         fields["pathway"].queryset = _visible(self, Pathway)
         fields["employer"].queryset = Organisation.objects.filter(kind=Organisation.Kind.EMPLOYER, is_active=True)
-        return fields
 
 
 class PlacementDeclineSerializer(Serializer):
@@ -275,3 +265,21 @@ class RetentionRowSerializer(Serializer):
 
 class RetentionReportSerializer(Serializer):
     results = RetentionRowSerializer(many=True)
+
+
+# {"intake": 12, "learning": 30, ...}: one count per stage.
+StageCountsSerializer = type(
+    "StageCountsSerializer",
+    (Serializer,),
+    {stage.value: serializers.IntegerField(help_text=f"Residents at `{stage.value}`.") for stage in Stage},
+)
+
+
+class StagesRowSerializer(Serializer):
+    group = ReportGroupSerializer()
+    stages = StageCountsSerializer()
+    total = serializers.IntegerField(help_text="Residents in the group.")
+
+
+class StagesReportSerializer(Serializer):
+    results = StagesRowSerializer(many=True)

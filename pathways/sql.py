@@ -1,7 +1,7 @@
 """A list of ids as one parameter of hand-written SQL, on PostgreSQL and on SQLite (the development run).
 
 One parameter rather than one per id: psycopg re-parses, uncached, every statement with more than 50 parameters
-(0.7 ms for a page of 50 residents), and SQLite allows only so many.
+(a page of 50 residents crosses that; README, "Benchmarks"), and SQLite allows only so many.
 """
 
 import json

@@ -1,10 +1,12 @@
 import os
+import shutil
 import socket
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -46,9 +48,31 @@ def _services_gate(request):
 
 
 @pytest.fixture(autouse=True)
+def _node_gate(request):
+    """Tests marked `node` run Node.js tools through npx: skipped, saying so, where it is missing; failed under CI."""
+    if request.node.get_closest_marker("node") is None or shutil.which("npx"):
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail("REQUIRE_SERVICES=1 but npx (Node.js) is not installed")
+    pytest.skip("needs npx (Node.js), which is not installed")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters and failed logins live in the cache: every test starts with none."""
     cache.clear()
+
+
+@pytest.fixture
+def shared_cache():
+    """The counters in Redis (db 13 of the broker's Redis server), as the processes of a deployment share them."""
+    url = settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/13"
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    ):
+        caches["default"].clear()
+        yield caches["default"]
+        caches["default"].clear()
 
 
 @pytest.fixture

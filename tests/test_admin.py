@@ -1,6 +1,7 @@
 """The back office: every admin page renders with data, searches, costs the same queries at 1 and 5 rows, and
 cannot be used to skip the rules the API's services keep."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -25,12 +26,14 @@ from pathways.models import (
     Placement,
     Resident,
     StageChange,
+    SweepProblem,
 )
 from pathways.stages import Stage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
+_SWEEP_STEPS = itertools.cycle(SweepProblem.Step.values)
 FACTORIES = {
     Neighbourhood: factories.NeighbourhoodFactory,
     Organisation: factories.OrganisationFactory,
@@ -48,6 +51,9 @@ FACTORIES = {
         notification=factories.NotificationFactory(), created_at=timezone.now()
     ),
     AccessLogEntry: factories.AccessLogEntryFactory,
+    SweepProblem: lambda: SweepProblem.objects.update_or_create(  # one row per step: they take turns
+        step=next(_SWEEP_STEPS), defaults={"at": timezone.now(), "failed": False, "skipped_rows": 1}
+    )[0],
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 

@@ -251,6 +251,7 @@ WHOLE_BODY = [
     Case("utf8-overlong", raw=b'{"a": "\xc0\xaf"}'),
     Case("unknown-field", field="bogusField", extra={"bogusField": 1}),
     Case("unknown-field-superuser", field="isSuperuser", extra={"isSuperuser": True}),
+    Case("unknown-field-snake-case", field="is_superuser", extra={"is_superuser": True}),
     Case("unknown-field-with-nul", extra={"bo\x00gus": 1}),
     Case("read-only-id", field="id", extra={"id": 1}),
     Case("query-nul-value", query="x=%00"),

@@ -34,6 +34,14 @@ def test_401_without_a_token(client):
     assert response["WWW-Authenticate"].startswith("Token")
 
 
+@pytest.mark.parametrize("authorization", ["Bearer 0123456789abcdef", "Basic b3BlbjpzZXNhbWU="])
+def test_401_naming_the_token_scheme_for_another_scheme(client, authorization):
+    response = client.post("/api/v1/residents", {}, content_type="application/json", HTTP_AUTHORIZATION=authorization)
+    problem = assert_problem(response, 401, "authentication-failed")
+    assert response["WWW-Authenticate"] == "Token"
+    assert "Authorization: Token <token>" in problem["detail"]
+
+
 @pytest.mark.parametrize(
     "authorization",
     [

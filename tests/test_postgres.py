@@ -4,6 +4,7 @@ import datetime
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg.adapt import AdaptersMap
@@ -11,7 +12,11 @@ from psycopg.pq import Format
 
 from config.postgres import TIMESTAMPTZ_OID, UtcTimestamptzLoader
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db,
+    pytest.mark.skipif("timestamptz" not in settings.FAST_PATHS, reason="FAST_PATHS leaves psycopg's loader out"),
+]
 
 # Microseconds and none, both offsets of Amsterdam, both sides of its DST changes, the epoch, far past and future.
 INSTANTS = [

@@ -3,6 +3,10 @@
 Failed logins per username are slowed down as well: tests/coalition/test_api.py.
 """
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -10,7 +14,7 @@ from django.test.client import FakePayload
 from rest_framework.mixins import ListModelMixin
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.rendering import PageNumberPagination
+from config.pagination import PageNumberPagination
 from pathways.models import Resident
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NeighbourhoodFactory, ResidentFactory, UserFactory
@@ -149,3 +153,23 @@ def test_behind_a_proxy_the_address_it_saw_is_counted(client, small_rates):
         assert_throttled(health("192.0.2.1"))
         assert_throttled(health("203.0.113.9", "192.0.2.1"))  # what the client wrote itself comes first
         assert health("192.0.2.2").status_code == 200
+
+
+@pytest.mark.parametrize("cache_url", ["", "redis://127.0.0.1:6379/13"])
+def test_a_server_started_without_a_shared_cache_says_that_each_process_counts_apart(cache_url):
+    environment = {key: value for key, value in os.environ.items() if key not in ("CACHE_URL", "DJANGO_DEBUG")}
+    started = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=settings.BASE_DIR,
+        env={
+            **environment,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SECRET_KEY": "a-production-secret-for-this-test-only",
+            **({"CACHE_URL": cache_url} if cache_url else {}),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    assert ("CACHE_URL is not set" in started.stderr) == (not cache_url)

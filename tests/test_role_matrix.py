@@ -357,6 +357,7 @@ PLAIN_VIEWS = {
     "auth-logout": ("post", "", row(204, 204, 204, 204)),
     "me": ("get", "", SIGNED_IN),
     "report-retention": ("get", "groupBy=neighbourhood", row(200, 403, 403, 403)),  # reports: coordinators only
+    "report-stages": ("get", "groupBy=coach", row(200, 403, 403, 403)),
     "openapi": ("get", "", row(200, 200, 200, 200, anonymous=200)),
     "docs": ("get", "", row(200, 200, 200, 200, anonymous=200)),
 }
@@ -444,6 +445,8 @@ def test_role_matrix(role, key, side, world, api):
         assert response.status_code == want, response.content[:2000]
         if action == "retrieve":
             assert response.json()["id"] == target.pk
+        if want == 201:  # contract §1: a 201 names the new object's path
+            assert response["Location"] == reverse(f"{basename}-detail", kwargs={"pk": response.json()["id"]})
         return
     problem = assert_problem(response, want)
     if want == 400:  # a foreign key out of scope is named, and does not exist

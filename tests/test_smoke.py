@@ -13,6 +13,7 @@ def test_health_reports_database_broker_and_deliveries(api):
         "database": "ok",
         "broker": "ok",
         "deliveries": {"failed": 0, "stuck": 0},
+        "sweep": [],
     }
     assert response["API-Version"] == "1.0.0"
 

@@ -599,8 +599,13 @@ def test_after_ten_failures_every_login_for_that_username_is_slowed(api, coach, 
     wrong = _login(api, coach.username.upper(), "wrong-password")  # the same username, however it is spelt
 
     for response in (right, wrong):
-        assert_problem(response, 429, "throttled")
+        detail = assert_problem(response, 429, "throttled")["detail"]
         assert 0 < int(response["Retry-After"]) <= 15 * 60
+        # says why, and the wait once
+        assert (
+            detail
+            == f"Too many failed logins for this username. Expected available in {response['Retry-After']} seconds."
+        )
     assert not AuthToken.objects.filter(user=coach).exists()
     # Another username is not slowed down by them.
     assert _login(api, employer_user.username, PASSWORD).status_code == 200

@@ -5,6 +5,7 @@ bulk updates and the workers alike. SQLite records nothing, and only has to keep
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.management import call_command
 from django.db import DatabaseError, transaction
 from django.urls import reverse
@@ -26,14 +27,17 @@ def last_change(obj):
     return change_list(obj=obj)[-1]
 
 
-def test_a_change_through_the_api_records_the_user_their_role_and_old_and_new_values(client):
-    """Signed in with a real token: Django's middleware sees nobody; DRF authenticates later, and that counts."""
+@pytest.mark.parametrize("served", ["wsgi", "asgi"])
+def test_a_change_through_the_api_records_the_user_their_role_and_old_and_new_values(client, async_client, served):
+    """Signed in with a real token: Django's middleware sees nobody; DRF authenticates later, and that counts —
+    under WSGI (gunicorn) and ASGI alike."""
     resident = ResidentFactory(phone="+31 6 11111111")
     coach = resident.coach
     credentials = {"username": coach.username, "password": PASSWORD}
     token = client.post("/api/v1/auth/token", credentials, content_type="application/json").json()["token"]
+    patch = client.patch if served == "wsgi" else async_to_sync(async_client.patch)
 
-    response = client.patch(
+    response = patch(
         f"/api/v1/residents/{resident.pk}",
         {"phone": "+31 6 22222222"},
         content_type="application/json",

@@ -1,11 +1,13 @@
 """Sending the outbox (contract §7, "every notification is also sent as an e-mail"): once, and failures visible."""
 
+import threading
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connections
 from django.utils import timezone
 
 from pathways.emails import delivery_health, emails_send
@@ -170,6 +172,55 @@ def test_an_email_whose_every_attempt_killed_its_worker_ends_failed(email_settin
     assert mail.outbox == []
     assert email.status == OutboxEmail.Status.FAILED
     assert "worker lost" in email.last_error
+
+
+class WatchingBackend(BaseEmailBackend):
+    """A mail server that, as it accepts each hand-over, notes how many messages it carried and which e-mails
+    another connection already sees committed as sent."""
+
+    calls: list[tuple[int, list[int]]] = []
+
+    def send_messages(self, email_messages):
+        committed: list[int] = []
+
+        def look():  # a connection of its own, as another worker has
+            committed.extend(OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).values_list("pk", flat=True))
+            connections.close_all()
+
+        reader = threading.Thread(target=look)
+        reader.start()
+        reader.join()
+        WatchingBackend.calls.append((len(email_messages), sorted(committed)))
+        return len(email_messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_send_is_recorded_committed_before_the_next_message_goes_to_the_server(email_settings):
+    """The one window §7 admits (accepted by the server, not yet recorded) is one message wide: messages go one at
+    a time, and each is committed as sent before the next is handed over."""
+    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.WatchingBackend"
+    WatchingBackend.calls = []
+    emails = [outbox_email() for _ in range(3)]
+
+    assert emails_send(ids=[email.pk for email in emails]).sent == 3
+
+    assert WatchingBackend.calls == [(1, []), (1, [emails[0].pk]), (1, [emails[0].pk, emails[1].pk])]
+
+
+def test_every_attempt_of_an_email_carries_the_same_message_id_and_no_other_email_does(email_settings):
+    email_settings.EMAIL_BACKEND = "tests.pathways.test_emails.FailingBackend"
+    email, other = outbox_email(), outbox_email()
+    emails_send(ids=[email.pk])  # a failed attempt: its message never reached anyone
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    email_settings.EMAIL_BACKEND = LOCMEM
+    emails_send(ids=[email.pk, other.pk])
+    # What a re-drive sends after a worker died between the server's acceptance and the commit: the same message.
+    OutboxEmail.objects.filter(pk=email.pk).update(status=OutboxEmail.Status.PENDING)
+    emails_send(ids=[email.pk])
+
+    first, second, repeat = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == repeat == f"<outbox-{email.pk}@werkpad.example>"
+    assert second == f"<outbox-{other.pk}@werkpad.example>"
 
 
 def test_delivery_health_counts_failed_and_stuck_emails():

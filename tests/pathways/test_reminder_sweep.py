@@ -15,9 +15,9 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
-from pathways import services
+from pathways import reminders, services
 from pathways.emails import emails_send
-from pathways.models import CheckIn, Notification, OutboxEmail
+from pathways.models import CheckIn, Notification, OutboxEmail, SweepProblem
 from pathways.reminders import reminders_sweep
 from pathways.stages import Stage
 from tests.factories import (
@@ -26,6 +26,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.pathways.poison import refused
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DUE = Notification.Kind.CHECK_IN_DUE
@@ -407,6 +408,167 @@ def test_ids_are_handed_over_only_once_their_rows_are_visible_to_other_connectio
     assert [status(item) for item in items] == ["due", "missed"]
     assert sorted(seen_by_others) == sorted(OutboxEmail.objects.values_list("pk", flat=True))
     assert len(seen_by_others) == 2 + len(coordinators)
+
+
+# --- One object's bad data holds up nobody else's reminders (issue 9) ---------------------------------------------
+
+
+def test_a_name_or_job_title_too_long_for_a_subject_line_is_cut_to_fit_and_holds_up_nobody(sweep, coordinators):
+    day = date(2027, 1, 15)
+    long_name = check_in(
+        day,
+        day=30,
+        placement__pathway__resident__first_name="A" * 100,
+        placement__pathway__resident__last_name="B" * 100,
+    )
+    # "Check-in due: " + name + ", day 30" is exactly 200 characters: it fits as it is.
+    just_fits = check_in(
+        day,
+        day=30,
+        placement__pathway__resident__first_name="C" * 100,
+        placement__pathway__resident__last_name="D" * 77,
+    )
+    others = [check_in(day), check_in(day - timedelta(days=20))]
+    long_title = PlacementFactory(proposed_at=at(day) - timedelta(days=4), job_title="J" * 190)
+    staff = UserFactory(employer=True, organisation=long_title.employer)
+
+    report = sweep(at(day))
+
+    assert (report.failed_steps, report.skipped) == ([], {})
+    assert Notification.objects.get(kind=DUE, object_id=long_name.pk).subject == (
+        "Check-in due: " + "A" * 100 + " " + "B" * 84 + "…"  # 200 characters
+    )
+    assert Notification.objects.get(kind=DUE, object_id=just_fits.pk).subject == (
+        "Check-in due: " + "C" * 100 + " " + "D" * 77 + ", day 30"
+    )
+    assert Notification.objects.get(recipient=staff, kind=UNCONFIRMED).subject == (
+        "Please confirm or decline: " + "J" * 172 + "…"
+    )
+    assert "A" * 100 + " " + "B" * 100 in Notification.objects.get(kind=DUE, object_id=long_name.pk).body
+    for item in others:
+        assert told(DUE, item) == [coach_of(item).pk]
+    assert told(MISSED, others[1]) == coordinators
+    assert not SweepProblem.objects.exists()
+    assert_one_email_per_notification(sweep.delivered)
+
+
+NOTIFICATIONS = Notification._meta.db_table
+OUTBOX = OutboxEmail._meta.db_table
+
+
+@pytest.fixture
+def world(coordinators):
+    """Rows for every step of a sweep at `world.now`, more than a batch each (REMINDER_SWEEP_BATCH_SIZE=4): ten
+    check-ins falling due (the last two already missed), three placements nobody confirmed (two staff each) and six
+    pending e-mails whose hand-over was lost."""
+    day = date(2027, 1, 15)
+    placement = PlacementFactory(confirmed=True, check_ins=False, start_date=day - timedelta(days=60))
+    check_ins = [CheckInFactory(placement=placement, day=n + 1, due_on=day - timedelta(days=2 * n)) for n in range(10)]
+    employer = UserFactory(employer=True).organisation
+    UserFactory(employer=True, organisation=employer)
+    unconfirmed = PlacementFactory.create_batch(3, employer=employer, proposed_at=at(day) - timedelta(days=4))
+    lost = [  # about no object of the world's
+        OutboxEmail.objects.create(notification=NotificationFactory(object_type="other"), created_at=timezone.now())
+        for _ in range(6)
+    ]
+
+    class World:
+        now = at(day)
+        poisons = {  # step: (the refused row's id, its table, when the database refuses it)
+            "check_ins": (
+                check_ins[5].pk,
+                NOTIFICATIONS,
+                f"NEW.object_type = 'check_in' AND NEW.object_id = {check_ins[5].pk}",
+            ),
+            "unconfirmed_placements": (
+                unconfirmed[1].pk,
+                NOTIFICATIONS,
+                f"NEW.object_type = 'placement' AND NEW.object_id = {unconfirmed[1].pk}",
+            ),
+            "redrive": (lost[2].pk, OUTBOX, f"NEW.id = {lost[2].pk}"),
+        }
+
+        @staticmethod
+        def assert_done(but: tuple[str, int] | None = None) -> None:
+            """Every reminder of every step went out once, but those of the row `but` = (step, id)."""
+            left_out = {but} if but else set()
+            for item in check_ins:
+                missed = item.due_on < day - timedelta(days=14)
+                if ("check_ins", item.pk) in left_out:
+                    assert status(item) == CheckIn.Status.SCHEDULED and told(DUE, item) == []
+                else:
+                    assert status(item) == (CheckIn.Status.MISSED if missed else CheckIn.Status.DUE)
+                    assert told(DUE, item) == [coach_of(item).pk]
+                    assert told(MISSED, item) == (coordinators if missed else [])
+            for item in unconfirmed:
+                expected = 0 if ("unconfirmed_placements", item.pk) in left_out else 2
+                assert len(told(UNCONFIRMED, item)) == expected
+            for email in lost:
+                email.refresh_from_db()
+                assert (email.enqueued_at is None) == (("redrive", email.pk) in left_out)
+
+    return World
+
+
+@override_settings(REMINDER_SWEEP_BATCH_SIZE=4, EMAIL_REDRIVE_AFTER_SECONDS=600)
+@pytest.mark.parametrize("step", ["check_ins", "unconfirmed_placements", "redrive"])
+def test_a_row_the_database_refuses_is_left_out_and_every_other_reminder_goes_out(sweep, world, step, caplog):
+    poison, table, when = world.poisons[step]
+
+    with refused(table, when):
+        report = sweep(world.now)
+        world.assert_done(but=(step, poison))
+        assert (report.failed_steps, report.skipped) == ([], {step: [poison]})
+        assert f"row {poison} left out" in caplog.text
+        problem = SweepProblem.objects.get()
+        assert (problem.step, problem.failed, problem.skipped_rows) == (step, False, 1)
+
+        again = sweep(world.now)  # still refused, and nothing else is done twice
+        assert (again.failed_steps, again.skipped, again.notifications) == ([], {step: [poison]}, 0)
+        world.assert_done(but=(step, poison))
+
+    healed = sweep(world.now)  # the data is put right: its reminders go out, once
+    assert (healed.failed_steps, healed.skipped) == ([], {})
+    world.assert_done()
+    assert sweep(world.now).notifications == 0
+    assert_one_email_per_notification(sweep.delivered)
+
+
+@override_settings(REMINDER_SWEEP_BATCH_SIZE=4, EMAIL_REDRIVE_AFTER_SECONDS=600)
+def test_a_step_that_fails_as_a_whole_holds_up_neither_the_steps_before_nor_after_it(sweep, world, monkeypatch):
+    monkeypatch.setattr(reminders, "MAX_REFUSED_ROWS", 1)  # more refused rows than that: the step is broken
+
+    with refused(NOTIFICATIONS, "NEW.object_type = 'placement'"):
+        report = sweep(world.now)
+
+    assert report.failed_steps == ["unconfirmed_placements"]
+    assert not Notification.objects.filter(kind=UNCONFIRMED).exists()  # nothing of the broken step was kept
+    assert report.became_due == 8 and report.became_missed == 2 and report.redriven == 6  # the others went on
+    problem = SweepProblem.objects.get()
+    assert (problem.step, problem.failed) == ("unconfirmed_placements", True)
+
+    assert sweep(world.now).failed_steps == []  # the next sweep in which it succeeds does its work
+    world.assert_done()
+
+
+def test_health_names_a_recent_sweep_problem_and_stays_ok(api, sweep, world, settings):
+    _, table, when = world.poisons["check_ins"]
+    with refused(table, when):
+        sweep(world.now)
+
+    response = api.get("/api/v1/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
+    problem = SweepProblem.objects.get()
+    assert body["sweep"] == [
+        {"step": "check_ins", "at": timezone.localtime(problem.at).isoformat(), "failed": False, "skippedRows": 1}
+    ]
+    # A problem no sweep has run into for two intervals is over.
+    problem.at -= timedelta(seconds=2 * settings.REMINDER_SWEEP_INTERVAL_SECONDS + 1)
+    problem.save()
+    assert api.get("/api/v1/health").json()["sweep"] == []
 
 
 # --- Daylight saving time ------------------------------------------------------------------------------------------

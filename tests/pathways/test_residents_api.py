@@ -132,6 +132,9 @@ def test_consent_a_moment_ago_is_accepted(api, coach):
         ({"bsn": "123456782"}, "bsn"),
         ({"currentPathway": {"id": 1, "stage": "placed"}}, "currentPathway"),
         ({"createdAt": "2020-01-01T00:00:00+01:00"}, "createdAt"),
+        # A field's name in another case is unknown (the schema allows no additional properties), named as sent.
+        ({"date_of_birth": "1990-05-01"}, "date_of_birth"),
+        ({"DateOfBirth": "1990-05-01"}, "DateOfBirth"),
     ],
 )
 def test_a_registration_refuses_bad_unknown_and_read_only_fields(api, coach, fields, name):

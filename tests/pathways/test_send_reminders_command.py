@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from pathways.models import CheckIn, Notification, OutboxEmail
 from tests.factories import CheckInFactory, UserFactory
+from tests.pathways.poison import refused
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 AS_OF = "2027-01-15T08:00:00+01:00"
@@ -56,6 +57,8 @@ def test_it_sweeps_sends_and_prints_what_it_did(world):
         "e-mails sent": "5 (failed attempts 0, handed over again 0)",
         "deliveries failed": "0",
         "deliveries stuck": "0",
+        "steps failed": "none",
+        "rows left out": "0",
     }
     assert err == ""
     assert list(CheckIn.objects.order_by("due_on").values_list("status", flat=True)) == [
@@ -136,3 +139,17 @@ def test_without_as_of_it_sweeps_now(world, time_machine):
     assert out.splitlines()[0].endswith(f"(Europe/Amsterdam date {today}):")
     assert lines(out)["check-ins became due"].strip() == "1"  # the world's check-ins lie in 2027
     assert len(mail.outbox) == 1
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_rest_is_done(world):
+    bad = world["due"][1]
+    with refused(Notification._meta.db_table, f"NEW.object_type = 'check_in' AND NEW.object_id = {bad.pk}"):
+        out, err = send_reminders("--as-of", AS_OF)  # exits 0: call_command would raise otherwise
+
+    assert lines(out)["check-ins became due"].strip() == "1"
+    assert lines(out)["reminders created"].strip() == "4"
+    assert lines(out)["e-mails sent"].strip().startswith("4 ")
+    assert lines(out)["steps failed"].strip() == "none"
+    assert lines(out)["rows left out"].strip() == f"1 (check_ins {bad.pk})"
+    assert "Part of the sweep failed" in err
+    assert len(mail.outbox) == 4

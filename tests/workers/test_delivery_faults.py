@@ -81,6 +81,29 @@ def test_a_worker_killed_in_the_middle_of_sending_sends_each_email_once_after_th
     assert_each_sent_once(lab, notifications=3)
 
 
+def test_a_worker_killed_between_the_servers_acceptance_and_the_record_sends_that_one_twice_with_one_message_id(
+    lab, settings
+):
+    """The one window §7 admits, and no wider: only the message in flight is sent again, under its Message-ID."""
+    _, in_flight, _ = check_ins_due_today(3, per_placement=1)
+    dies_after = in_flight.placement.pathway.resident.coach.email
+    lab.start_worker(TEST_MAIL_DIE_AFTER_ACCEPTING=dies_after)
+
+    assert sweep().emails_queued == 3
+    wait_until(lambda: (lab.mail / "died").exists(), timeout=30, what="the worker to die after the acceptance")
+    lab.workers[0].kill()
+    redrive_at_once(settings)
+    sweep()
+    lab.start_worker()
+    lab.wait_for_outbox_settled()
+
+    copies = Counter((message["to"][0], message["message_id"]) for message in lab.sent())
+    twice = [key for key, times in copies.items() if times == 2]
+    assert [to for to, _ in twice] == [dies_after]
+    assert sum(copies.values()) == 4 and len({message_id for _, message_id in copies}) == 3
+    assert Counter(OutboxEmail.objects.values_list("status", flat=True)) == {OutboxEmail.Status.SENT: 3}
+
+
 def test_redis_restarted_with_deliveries_pending_delivers_all_once_within_two_sweeps(lab, settings):
     settings.EMAIL_IDS_PER_TASK = 1  # a message per e-mail, so that some are still queued when Redis goes
     check_ins_due_today(4)

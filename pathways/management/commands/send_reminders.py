@@ -42,10 +42,15 @@ class Command(BaseCommand):
             f"  e-mails sent:            {delivered.sent}"
             f" (failed attempts {delivered.failed}, handed over again {report.redriven})\n"
             f"  deliveries failed:       {health['failed']}\n"
-            f"  deliveries stuck:        {health['stuck']}"
+            f"  deliveries stuck:        {health['stuck']}\n"
+            f"  steps failed:            {', '.join(report.failed_steps) or 'none'}\n"
+            f"  rows left out:           {_left_out(report.skipped)}"
         )
         if health["failed"] or health["stuck"]:
             self.stderr.write("Some e-mails failed or are stuck: see the outbox in the admin.")
+        if report.failed_steps or report.skipped:
+            # Still exit 0 (contract §7): the rest of the sweep was done; the log names each row and error.
+            self.stderr.write("Part of the sweep failed and waits for the next one: see the log for the errors.")
 
     @staticmethod
     def _moment(as_of: str | None) -> datetime:
@@ -60,3 +65,11 @@ class Command(BaseCommand):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)  # read in Europe/Amsterdam
         return moment
+
+
+def _left_out(skipped: dict[str, list[int]]) -> str:
+    """`0`, or how many rows and which: `2 (check_ins 17, 18)`."""
+    total = sum(len(ids) for ids in skipped.values())
+    if not total:
+        return "0"
+    return f"{total} (" + "; ".join(f"{step} {', '.join(map(str, ids))}" for step, ids in skipped.items()) + ")"
