@@ -9,8 +9,10 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
+from config.problems import Conflict
+
 from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
-from .services import check_role_fits_organisation, user_back_office_sync
+from .services import check_caseload, check_role_fits_organisation, user_back_office_sync
 
 
 @admin.register(Neighbourhood)
@@ -90,13 +92,19 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class RoleFitsOrganisation:
-    """A user's organisation must fit their role (an employer's staff work for an employer), as in the API."""
+    """A user's organisation must fit their role (an employer's staff work for an employer), and a coach keeps
+    their role while they coach anyone, as in the API."""
 
     def clean(self):
         cleaned = super().clean()
         if "role" in cleaned:
             organisation = cleaned.get("organisation")
             check_role_fits_organisation(role=cleaned["role"], kind=organisation.kind if organisation else None)
+            try:
+                is_active = cleaned.get("is_active", self.instance.is_active)
+                check_caseload(user=self.instance, role=cleaned["role"], is_active=is_active)
+            except Conflict as exc:
+                raise ValidationError(exc.detail) from exc
         return cleaned
 
 

@@ -8,7 +8,7 @@ from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from config.api import MAX_ID
+from config.api import MAX_ID, NAIVE_INSTANT, written_without_offset
 
 from .models import Organisation, Role, User
 
@@ -26,9 +26,12 @@ class IdFilter(django_filters.NumberFilter):
 
 
 class InstantField(IsoDateTimeField):
-    """An ISO 8601 instant, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601 allows."""
+    """An ISO 8601 instant with its offset, moved to UTC: PostgreSQL takes no offset beyond ±15:59, which ISO 8601
+    allows."""
 
     def to_python(self, value):
+        if written_without_offset(value):
+            raise forms.ValidationError(NAIVE_INSTANT, code="naive")
         instant = super().to_python(value)
         try:
             return instant and instant.astimezone(datetime.UTC)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from knox.models import AuthToken
 
+from config.problems import Conflict
 from config.services import model_update
 from config.throttling import cache_count
 
@@ -125,9 +126,25 @@ def user_create(
     return user
 
 
+def check_caseload(*, user: User, role: str, is_active: bool) -> None:
+    """A coach keeps their role, and stays active, while anyone is theirs to coach (erased residents too: the
+    reminders about them still go to their coach): otherwise reminders would reach someone who may not see them."""
+    if user.pk is None or user.role != Role.COACH or (role == Role.COACH and is_active):
+        return
+    coached = user.caseload.count()
+    if coached:
+        raise Conflict(
+            f"This user still coaches {coached} resident(s); reassign them before changing the role or deactivating."
+        )
+
+
 @transaction.atomic
 def user_update(*, user: User, data: dict) -> User:
+    # Locked: a resident being assigned to this coach meanwhile (pathways' resident services lock the coach too)
+    # is either counted below or finds the role changed.
+    user = User.objects.select_for_update().get(pk=user.pk)
     role = data.get("role", user.role)
+    check_caseload(user=user, role=role, is_active=data.get("is_active", user.is_active))
     organisation = data.get("organisation", user.organisation)
     check_role_fits_organisation(role=role, kind=organisation.kind if organisation else None)
     password = data.pop("password", None)

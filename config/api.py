@@ -7,6 +7,7 @@ from functools import cached_property
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -110,6 +111,18 @@ class Serializer(StrictSerializerMixin, serializers.Serializer):
     pass
 
 
+NAIVE_INSTANT = "Give the instant with its offset, as in 2026-11-27T09:00:00+01:00 or 2026-11-27T08:00:00Z."
+
+
+def written_without_offset(value) -> bool:
+    """An ISO 8601 instant without its offset (contract §1: refused, not taken as local time)."""
+    try:
+        parsed = parse_datetime(value)
+    except (TypeError, ValueError):  # no instant at all: the field says so
+        return False
+    return parsed is not None and parsed.tzinfo is None
+
+
 class NoBody(Serializer):
     """An action that takes no body: nothing, or an empty object; any field is unknown."""
 
@@ -118,7 +131,7 @@ class DateTimeField(serializers.DateTimeField):
     """DRF's, asking for the active time zone once per serializer rather than once per value: that lookup (in
     asgiref's context-local storage) was half the cost of every instant in a list."""
 
-    default_error_messages = {"too_early": "Enter an instant from 1937-07-01 on."}
+    default_error_messages = {"too_early": "Enter an instant from 1937-07-01 on.", "naive": NAIVE_INSTANT}
 
     @cached_property
     def _timezone(self):
@@ -148,6 +161,8 @@ class DateTimeField(serializers.DateTimeField):
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def to_internal_value(self, value):
+        if written_without_offset(value):
+            self.fail("naive")
         instant = super().to_internal_value(value)
         # Amsterdam's offset had seconds before then (+00:19:32), which an answer in ISO 8601 cannot carry.
         if instant.utcoffset().total_seconds() % 60:

@@ -58,6 +58,10 @@ class ResidentDisplay:
             obj = getattr(obj, part)
         return obj
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An erased resident's file is read-only (contract §10), here as in the API.
+        return super().has_change_permission(request, obj) and (obj is None or self.resident(obj).erased_at is None)
+
 
 # --- Residents and pathways -----------------------------------------------------------------------------------
 
@@ -103,6 +107,10 @@ class ResidentAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if not change:  # as resident_create does: every resident has a pathway, opened at intake
             services.pathway_open(resident=obj, by=request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # An erased resident is read-only (contract §10), here as in the API.
+        return super().has_change_permission(request, obj) and (obj is None or obj.erased_at is None)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

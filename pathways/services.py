@@ -1,5 +1,8 @@
 """Every write to a resident's file. Each service is one transaction; state changes lock the row they change,
-check the move against its table, and write the new state with its history."""
+check the move against its table, and write the new state with its history.
+
+Locks are taken in one order, so that concurrent writes queue instead of deadlocking: the resident first (which
+also keeps an erasure out, `_writable`), then a placement before its pathway and its check-ins."""
 
 import json
 import logging
@@ -7,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -39,6 +43,10 @@ CHECK_IN_MOVES = {status: {CheckIn.Status.COMPLETED} for status in CheckIn.OPEN}
 
 ENROLLABLE_STAGES = frozenset({Stage.INTAKE, Stage.LEARNING, Stage.JOB_SEARCH})
 
+# A placement's start may lie this far from today (contract §6); a check-in can be held this early (§7).
+START_DATE_YEARS_BEFORE, START_DATE_YEARS_AFTER = 5, 2
+CHECK_IN_OPENS_BEFORE = timedelta(days=7)
+
 M = TypeVar("M", bound=Model)
 
 
@@ -50,6 +58,16 @@ def _locked(instance: M) -> M:
 def _check_move(moves: dict, current: str, to: str) -> None:
     if to not in moves.get(current, ()):
         raise InvalidTransition(current=current, asked=to)
+
+
+def _writable(resident_id: int) -> Resident:
+    """The resident, locked until the transaction ends; an erased resident, and all that hangs below them, is
+    read-only (contract §10). Taken first in every write to their file: an erasure waits for those under way, and
+    those that come after it see it. (FOR NO KEY UPDATE: rows that merely refer to the resident are not held up.)"""
+    resident = Resident.objects.select_for_update(no_key=True).get(pk=resident_id)
+    if resident.erased_at is not None:
+        raise Conflict("This resident has been erased: their file is read-only.")
+    return resident
 
 
 def _check_not_future(field: str, moment: datetime) -> None:
@@ -77,6 +95,7 @@ def resident_create(
     """Registers a resident and opens their first pathway at intake. A coach who registers someone coaches them."""
     if acting_role(by) == Role.COACH:
         coach = by
+    coach = _coach_locked(coach)
     check_resident(consent_given_at=consent_given_at, date_of_birth=date_of_birth, coach=coach)
     resident = Resident.objects.create(
         first_name=first_name,
@@ -95,10 +114,26 @@ def resident_create(
 
 @transaction.atomic
 def resident_update(*, resident: Resident, by: User, data: dict) -> Resident:
+    """Changes a resident. Of an erased resident only the coach can still change: a coach keeps their role until
+    nobody is theirs (coalition's check_caseload), erased residents included."""
+    resident = _locked(resident) if data.keys() == {"coach"} else _writable(resident.pk)
+    if "coach" in data:
+        data = {**data, "coach": _coach_locked(data["coach"])}
     check_resident(
         consent_given_at=data.get("consent_given_at"), date_of_birth=data.get("date_of_birth"), coach=data.get("coach")
     )
     return model_update(instance=resident, data=data)
+
+
+def _coach_locked(coach: User | None) -> User | None:
+    """The coach to assign, again and locked: a change of their role or their deactivation (coalition's
+    user_update, which counts their residents under the same lock) waits for this, or this sees it."""
+    if coach is None:
+        return None
+    coach = _locked(coach)
+    if not coach.is_active:
+        raise ValidationError({"coach": "Must be an active user."})
+    return coach
 
 
 def check_resident(*, consent_given_at: datetime | None, date_of_birth: date | None, coach: User | None) -> None:
@@ -116,7 +151,7 @@ def check_resident(*, consent_given_at: datetime | None, date_of_birth: date | N
 @transaction.atomic
 def pathway_open(*, resident: Resident, by: User | None) -> Pathway:
     """A new pathway at intake; only when the resident's last one is closed."""
-    resident = _locked(resident)
+    resident = _writable(resident.pk)
     if resident.pathways.filter(closed_at__isnull=True).exists():
         raise Conflict("This resident already has an open pathway; close it before opening another.")
     now = timezone.now()
@@ -134,6 +169,7 @@ def pathway_transition(*, pathway: Pathway, to: str, by: User, note: str = "", e
         raise ValidationError({"exit_reason": "Give the reason when a pathway is exited."})
     if to != Stage.EXITED and exit_reason:
         raise ValidationError({"exit_reason": "Only an exit has an exit reason."})
+    _writable(pathway.resident_id)
     pathway = _locked(pathway)
     if (pathway.stage, to) == (Stage.PLACED, Stage.COMPLETED) and acting_role(by) != Role.COORDINATOR:
         open_check_ins = CheckIn.objects.filter(
@@ -203,6 +239,7 @@ def _check_module_period(starts_on: date, ends_on: date) -> None:
 @transaction.atomic
 def enrolment_create(*, by: User, pathway: Pathway, module: Module) -> Enrolment:
     """Enrols a pathway in a module with a free seat; a resident at intake starts learning."""
+    _writable(pathway.resident_id)
     pathway = _locked(pathway)
     if pathway.stage not in ENROLLABLE_STAGES:
         raise Conflict(f"Only a pathway at intake, learning or job search can enrol; this one is {pathway.stage}.")
@@ -219,6 +256,7 @@ def enrolment_create(*, by: User, pathway: Pathway, module: Module) -> Enrolment
 
 @transaction.atomic
 def enrolment_update(*, enrolment: Enrolment, data: dict) -> Enrolment:
+    _writable(enrolment.pathway.resident_id)
     enrolment = _locked(enrolment)
     _check_attendance(enrolment, data.get("attended_hours"))
     return model_update(instance=enrolment, data=data)
@@ -226,6 +264,7 @@ def enrolment_update(*, enrolment: Enrolment, data: dict) -> Enrolment:
 
 @transaction.atomic
 def enrolment_complete(*, enrolment: Enrolment, attended_hours: int | None = None) -> Enrolment:
+    _writable(enrolment.pathway.resident_id)
     enrolment = _locked(enrolment)
     _check_move(ENROLMENT_MOVES, enrolment.status, Enrolment.Status.COMPLETED)
     _check_attendance(enrolment, attended_hours)
@@ -239,6 +278,7 @@ def enrolment_complete(*, enrolment: Enrolment, attended_hours: int | None = Non
 
 @transaction.atomic
 def enrolment_drop(*, enrolment: Enrolment) -> Enrolment:
+    _writable(enrolment.pathway.resident_id)
     enrolment = _locked(enrolment)
     _check_move(ENROLMENT_MOVES, enrolment.status, Enrolment.Status.DROPPED)
     enrolment.status = Enrolment.Status.DROPPED
@@ -267,6 +307,8 @@ def placement_propose(
     contract_type: str,
 ) -> Placement:
     """A coach proposes a job for a resident in job search; the start may lie in the past (registered late)."""
+    _check_start_date(start_date)
+    _writable(pathway.resident_id)
     pathway = _locked(pathway)
     if pathway.stage != Stage.JOB_SEARCH:
         raise Conflict(f"Placements are proposed for a pathway at job_search; this one is {pathway.stage}.")
@@ -284,9 +326,18 @@ def placement_propose(
     )
 
 
+def _check_start_date(start_date: date) -> None:
+    today = timezone.localdate()
+    earliest = today - relativedelta(years=START_DATE_YEARS_BEFORE)
+    latest = today + relativedelta(years=START_DATE_YEARS_AFTER)
+    if not earliest <= start_date <= latest:
+        raise ValidationError({"start_date": f"Must lie between {earliest} and {latest}."})
+
+
 @transaction.atomic
 def placement_confirm(*, placement: Placement, by: User) -> Placement:
     """The employer confirms: the pathway becomes placed and the check-ins are planned, all or nothing."""
+    _writable(placement.pathway.resident_id)
     placement = _locked(placement)
     _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.CONFIRMED)
     pathway = _locked(placement.pathway)
@@ -315,6 +366,7 @@ def placement_confirm(*, placement: Placement, by: User) -> Placement:
 
 @transaction.atomic
 def placement_decline(*, placement: Placement, by: User, reason: str) -> Placement:
+    _writable(placement.pathway.resident_id)
     placement = _locked(placement)
     _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.DECLINED)
     placement.status = Placement.Status.DECLINED
@@ -328,6 +380,7 @@ def placement_decline(*, placement: Placement, by: User, reason: str) -> Placeme
 def placement_end(*, placement: Placement, by: User, end_date: date, end_reason: str) -> Placement:
     """The job ended: later check-ins are cancelled and an open pathway goes back to job search.
     An end before the start date means the job never began: every check-in is cancelled."""
+    _writable(placement.pathway.resident_id)
     placement = _locked(placement)
     _check_move(PLACEMENT_MOVES, placement.status, Placement.Status.ENDED)
     if end_date > timezone.localdate():
@@ -356,9 +409,19 @@ def placement_end(*, placement: Placement, by: User, end_date: date, end_reason:
 def check_in_complete(
     *, check_in: CheckIn, by: User, outcome: str, notes: str = "", support_needs: Iterable[str] = ()
 ) -> CheckIn:
-    """Records a check-in held (late ones count). `left_job` ends the placement as of today."""
+    """Records a check-in held (late ones count; early ones from a week before their day, so that a day-180
+    check-in says something about day 180). `left_job` ends the placement as of today."""
+    _writable(check_in.placement.pathway.resident_id)
+    placement = _locked(check_in.placement)  # before its check-ins, as placement_end locks them
     check_in = _locked(check_in)
     _check_move(CHECK_IN_MOVES, check_in.status, CheckIn.Status.COMPLETED)
+    opens_on = check_in.due_on - CHECK_IN_OPENS_BEFORE
+    if timezone.localdate() < opens_on:
+        raise InvalidTransition(
+            current=check_in.status,
+            asked=CheckIn.Status.COMPLETED,
+            why=f"This check-in falls due on {check_in.due_on}; it can be completed from {opens_on} on.",
+        )
     check_in.status = CheckIn.Status.COMPLETED
     check_in.completed_at = timezone.now()
     check_in.completed_by = by
@@ -366,7 +429,6 @@ def check_in_complete(
     check_in.notes = notes
     check_in.support_needs = sorted(set(support_needs))
     check_in.save(update_fields=["status", "completed_at", "completed_by", "outcome", "notes", "support_needs"])
-    placement = check_in.placement
     if outcome == CheckIn.Outcome.LEFT_JOB and placement.status == Placement.Status.CONFIRMED:
         placement_end(placement=placement, by=by, end_date=timezone.localdate(), end_reason=Placement.EndReason.OTHER)
     return check_in

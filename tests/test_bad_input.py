@@ -148,6 +148,7 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("after-year-9999-in-amsterdam", "9999-12-31T23:59:59-12:00"),
         ("before-year-1-in-utc", "0001-01-01T00:00:00+14:00"),
         ("before-1937-in-amsterdam", "1900-01-01T00:00:00Z"),  # its offset then had seconds: +00:19:32
+        ("without-offset", "2026-11-01T10:00:00"),  # whose local time? (contract §1)
         ("yesterday", "yesterday"),
         ("1mb", HUGE),
         ("nul", "2026-01-01T10:00:00\x00"),
@@ -201,6 +202,10 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("too-many", ["other"] * 100),
     ],
 }
+
+# Values only some fields refuse: a start date further off than the contract allows (§6) is a 400, where one in the
+# year 9999 was once taken and its confirmation then failed.
+FIELD_VALUES = {"startDate": [("year-9999", "9999-12-31"), ("year-1", "0001-01-01"), ("ten-years-ago", "2016-01-01")]}
 
 # Fields a client may read but never write (by whom, where it depends on the role).
 READ_ONLY = {
@@ -330,6 +335,7 @@ def _cases_for(key) -> list[Case]:
         cases.append(Case("body-empty", raw=b""))
     for name in _field_names(key):
         values = BAD_VALUES[KINDS[name]] + ([] if name in NULLABLE else [("null", None)])
+        values += FIELD_VALUES.get(name, [])
         cases += [Case(f"{name}-{label}", field=name, value=value) for label, value in values]
     if action in ("create", "partial_update"):
         cases += [
@@ -448,7 +454,14 @@ def _garbage(name: str, filter_) -> list[str]:
     if isinstance(filter_, DateFilter):
         return ["2026-13-01", "2026-02-30", "yesterday", "0000-01-01"]
     if isinstance(filter_, IsoDateTimeFilter):
-        return ["2026-13-01T09:00:00+01:00", "2026-02-30T09:00", "2026-11-27T25:00", "yesterday", "09:00"]
+        return [
+            "2026-13-01T09:00:00+01:00",
+            "2026-02-30T09:00",
+            "2026-11-27T25:00",
+            "yesterday",
+            "09:00",
+            "2026-11-01T10:00:00",  # without its offset (contract §1)
+        ]
     if isinstance(filter_, NumberFilter):
         return ["99999999999999999999", str(2**63), "-1", "0", "1e3", "1.5", "abc", "²", "1" * 5000]
     if isinstance(filter_, BooleanFilter):

@@ -18,6 +18,7 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import factory
 import orjson
 import pytest
 from django.core.cache import cache
@@ -262,7 +263,10 @@ CALLS: dict[tuple[str, str], Call] = {
     ),
     ("placement", "decline"): Call({"reason": "The vacancy was filled."}),
     ("placement", "end"): Call(lambda w, side: {"endDate": today(), "endReason": "resigned"}, {"confirmed": True}),
-    ("check-in", "complete"): Call({"outcome": "employed", "notes": "Goes well.", "supportNeeds": ["transport"]}),
+    ("check-in", "complete"): Call(
+        {"outcome": "employed", "notes": "Goes well.", "supportNeeds": ["transport"]},
+        {"due_on": factory.LazyFunction(timezone.localdate)},  # a check-in opens a week before it falls due
+    ),
 }
 
 # --- The contract's expectations ----------------------------------------------------------------------------

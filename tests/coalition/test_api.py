@@ -5,12 +5,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from knox.models import AuthToken
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from pathways import services
+from pathways.models import Resident
 from tests.assertions import assert_problem, invalid_names
-from tests.factories import PASSWORD, NeighbourhoodFactory, OrganisationFactory, ProgrammeFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    NeighbourhoodFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    ResidentFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -452,6 +462,49 @@ def test_a_weak_new_password_changes_nothing(api, coordinator, coach):
     assert invalid_names(response) == {"password"}
     coach.refresh_from_db()
     assert coach.last_name != "Bakker" and coach.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "employer", "organisation": "employer"},
+        {"role": "educator", "organisation": "school"},
+        {"role": "coordinator"},
+        {"isActive": False},
+    ],
+    ids=["employer", "educator", "coordinator", "deactivated"],
+)
+def test_a_coach_keeps_the_role_while_anyone_is_theirs(api, coordinator, coach, change):
+    """Else they would be reminded of residents they may no longer see. Erased residents count: their check-ins'
+    reminders still go to their coach."""
+    residents = [ResidentFactory(coach=coach) for _ in range(2)]
+    services.resident_erase(resident=ResidentFactory(coach=coach), by=coordinator)
+    organisations = {"employer": OrganisationFactory(employer=True), "school": OrganisationFactory(school=True)}
+    body = {key: organisations[value].id if key == "organisation" else value for key, value in change.items()}
+    client = api.as_user(coordinator)
+
+    problem = assert_problem(client.patch(f"/api/v1/users/{coach.id}", body, format="json"), 409, "conflict")
+
+    assert "coaches 3 resident(s)" in problem["detail"]
+    coach.refresh_from_db()
+    assert (coach.role, coach.is_active) == (Role.COACH, True)
+
+    other = UserFactory(coach=True)
+    for resident in Resident.objects.filter(coach=coach):
+        assert client.patch(f"/api/v1/residents/{resident.id}", {"coach": other.id}, format="json").status_code == 200
+    assert client.patch(f"/api/v1/users/{coach.id}", body, format="json").status_code == 200
+    assert Resident.objects.filter(coach=other).count() == len(residents) + 1
+
+
+def test_a_resident_cannot_be_given_a_deactivated_coach(api, coordinator):
+    """The coach offered was active when the request was read; a deactivation meanwhile is seen under the lock."""
+    resident, coach = ResidentFactory(), UserFactory(coach=True)
+    User.objects.filter(pk=coach.pk).update(is_active=False)
+
+    with pytest.raises(ValidationError):
+        services.resident_update(resident=resident, by=coordinator, data={"coach": coach})
+
+    assert Resident.objects.get(pk=resident.pk).coach != coach
 
 
 @pytest.mark.parametrize("role", ["coach", "employer_user", "educator"])

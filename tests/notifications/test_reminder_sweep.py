@@ -181,15 +181,16 @@ def test_a_check_in_first_swept_long_after_its_day(sweep, coordinators, days_lat
     assert_one_email_per_notification(sweep.delivered)
 
 
-def test_completing_or_cancelling_a_check_in_early_reminds_nobody(sweep, coordinators):
+def test_completing_or_cancelling_a_check_in_early_reminds_nobody(sweep, coordinators, time_machine):
     today = timezone.localdate()
-    held_early = check_in(today + timedelta(days=10))
+    held_early = check_in(today + timedelta(days=7))  # as early as it can be held
     held_while_due = check_in(today + timedelta(days=20))
     ended = PlacementFactory(confirmed=True, start_date=today)  # its check-ins fall due from today + 7
     services.check_in_complete(check_in=held_early, by=coach_of(held_early), outcome=CheckIn.Outcome.EMPLOYED)
     services.placement_end(placement=ended, by=ended.pathway.resident.coach, end_date=today, end_reason="resigned")
     assert set(ended.check_ins.values_list("status", flat=True)) == {CheckIn.Status.CANCELLED}
 
+    time_machine.move_to(at(today + timedelta(days=20)))
     sweep(at(today + timedelta(days=20)))
     assert told(DUE, held_while_due) == [coach_of(held_while_due).pk]
     services.check_in_complete(check_in=held_while_due, by=coach_of(held_while_due), outcome="at_risk")

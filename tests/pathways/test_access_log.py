@@ -245,7 +245,7 @@ def _(p):
 
 @case("check-in complete")
 def _(p):
-    check_in = CheckInFactory(placement__pathway__resident__coach=p.coach)
+    check_in = CheckInFactory(placement__pathway__resident__coach=p.coach, due_on=timezone.localdate())
     url = f"/api/v1/check-ins/{check_in.id}/complete"
     return Ask(p.coach, "POST", url, [check_in.placement.pathway.resident], {"outcome": "employed", "notes": "Fine."})
 

@@ -1,25 +1,39 @@
 """`/api/v1/check-ins` (contract §7): the list and its filters, and completing a check-in."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from pathways.models import CheckIn, Placement
 from pathways.stages import Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import CheckInFactory, PlacementFactory, ResidentFactory, UserFactory
+from tests.pathways.test_reminder_sweep import in_threads
 
 pytestmark = pytest.mark.django_db
 
 START = date(2026, 3, 2)  # check-ins due 2026-03-09, 04-01, 05-31, 08-29, 2027-03-02
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    """A week before the day-180 check-in falls due: it and the earlier ones can be held."""
+    time_machine.move_to(datetime(2026, 8, 22, 10, 0, tzinfo=AMSTERDAM))
+
+
+def _placement_of(coach) -> Placement:
+    """A confirmed placement of one of `coach`'s residents, with its five check-ins."""
+    pathway = ResidentFactory(coach=coach, pathway__stage=Stage.PLACED).current_pathway
+    return PlacementFactory(pathway=pathway, start_date=START, status=Placement.Status.CONFIRMED)
 
 
 @pytest.fixture
 def placement(coach):
-    """A confirmed placement of one of `coach`'s residents, with its five check-ins."""
-    pathway = ResidentFactory(coach=coach, pathway__stage=Stage.PLACED).current_pathway
-    return PlacementFactory(pathway=pathway, start_date=START, status=Placement.Status.CONFIRMED)
+    return _placement_of(coach)
 
 
 def _complete(client, check_in, body):
@@ -257,3 +271,106 @@ def test_left_job_on_a_late_check_in_of_an_ended_placement_changes_only_the_chec
     assert (placement.status, placement.end_date) == (Placement.Status.ENDED, date(2026, 6, 1))
     pathway.refresh_from_db()
     assert pathway.stage == Stage.JOB_SEARCH and pathway.history.count() == 1
+
+
+# --- Not before a week ahead ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("moment", "allowed"),
+    [
+        (datetime(2026, 8, 21, 21, 59, tzinfo=UTC), False),  # 23:59 on the 21st in Amsterdam
+        (datetime(2026, 8, 21, 22, 0, tzinfo=UTC), True),  # midnight: the 22nd, a week before 29 August
+        (datetime(2026, 8, 29, 9, 0, tzinfo=UTC), True),
+    ],
+)
+def test_a_check_in_is_held_from_a_week_before_it_falls_due(api, coach, placement, time_machine, moment, allowed):
+    time_machine.move_to(moment)
+    check_in = placement.check_ins.get(day=180)  # due 2026-08-29
+
+    response = _complete(api.as_user(coach), check_in, {"outcome": "employed"})
+
+    check_in.refresh_from_db()
+    if allowed:
+        assert response.status_code == 200, response.content
+        assert check_in.status == CheckIn.Status.COMPLETED
+    else:
+        body = assert_problem(response, 409, "invalid-transition")
+        assert "from 2026-08-22" in body["detail"], body
+        assert (check_in.status, check_in.outcome) == (CheckIn.Status.SCHEDULED, "")
+
+
+def test_a_check_in_a_year_ahead_cannot_be_held_now(api, coordinator, placement):
+    check_in = placement.check_ins.get(day=365)  # due 2027-03-02; today is 2026-08-22
+
+    body = assert_problem(
+        _complete(api.as_user(coordinator), check_in, {"outcome": "employed"}), 409, "invalid-transition"
+    )
+
+    assert "falls due on 2027-03-02" in body["detail"] and "from 2027-02-23" in body["detail"]
+    check_in.refresh_from_db()
+    assert check_in.status == CheckIn.Status.SCHEDULED
+
+
+# --- At the same moment (real requests, each with its own connection) ---------------------------------------------
+
+
+def _at_once(*requests) -> list[int]:
+    """Sends each (user, path, body) POST in its own thread, released together; answers their status codes."""
+
+    def send(n: int) -> int:
+        user, path, body = requests[n]
+        client = APIClient()
+        client.force_authenticate(user=user)
+        return client.post(path, body, format="json").status_code
+
+    return in_threads(len(requests), send)
+
+
+def _ended_once(placement) -> None:
+    """The placement ended once: one move back to job search, and no check-in left open after its end."""
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.ENDED
+    moves = placement.pathway.history.filter(from_stage=Stage.PLACED, to_stage=Stage.JOB_SEARCH)
+    assert moves.count() == 1
+    assert not placement.check_ins.filter(due_on__gt=placement.end_date, status__in=CheckIn.OPEN).exists()
+
+
+ROUNDS = 4  # the deadlock this guards against came 5 times in 5 (two check-ins) and 2 in 5 (with `end`)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_two_check_ins_of_one_placement_left_job_at_once(coach):
+    """One ends the placement; the other is recorded too, or, cancelled by that end, refused with a 409."""
+    for _ in range(ROUNDS):
+        placement = _placement_of(coach)
+        day_90, day_180 = placement.check_ins.get(day=90), placement.check_ins.get(day=180)  # 180 falls due after today
+
+        statuses = _at_once(
+            *[(coach, f"/api/v1/check-ins/{c.id}/complete", {"outcome": "left_job"}) for c in (day_90, day_180)]
+        )
+
+        assert sorted(statuses) in ([200, 200], [200, 409]), statuses
+        _ended_once(placement)
+        day_180.refresh_from_db()
+        assert day_180.status == (CheckIn.Status.COMPLETED if statuses[1] == 200 else CheckIn.Status.CANCELLED)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_left_job_beside_ending_the_placement(coach):
+    """Whichever comes second: a second end is a 409, a check-in before the end is still recorded."""
+    for _ in range(ROUNDS):
+        placement = _placement_of(coach)
+        day_90 = placement.check_ins.get(day=90)
+
+        statuses = _at_once(
+            (coach, f"/api/v1/check-ins/{day_90.id}/complete", {"outcome": "left_job"}),
+            (coach, f"/api/v1/placements/{placement.id}/end", {"endDate": "2026-08-22", "endReason": "resigned"}),
+        )
+
+        assert statuses in ([200, 200], [200, 409]), statuses
+        _ended_once(placement)
+        day_90.refresh_from_db()
+        assert day_90.status == CheckIn.Status.COMPLETED

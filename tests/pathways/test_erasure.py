@@ -19,12 +19,15 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.sources import kind_choices
 from pathways import services
-from pathways.models import CheckIn, Pathway, Placement, Resident, StageChange
+from pathways.models import CheckIn, Enrolment, Pathway, Placement, Resident, StageChange
 from pathways.reports import GROUPS, retention_report
 from pathways.services import ERASED_FIRST_NAME, ERASED_LAST_NAME, ERASED_TEXT
+from tests.assertions import assert_problem
 from tests.factories import (
     CheckInFactory,
+    EnrolmentFactory,
     ModuleFactory,
+    OrganisationFactory,
     PathwayFactory,
     PlacementFactory,
     ResidentFactory,
@@ -383,3 +386,119 @@ def test_the_scheduled_retention_erases_as_the_system(settings):
     erasure = change_list(obj=due)[-1]
     assert (erasure.user, erasure.role, list(erasure.fields)) == (None, "system", ["erased_at"])
     assert Resident.objects.get(pk=due.pk).first_name == ERASED_FIRST_NAME
+
+
+# --- Read-only once erased ---------------------------------------------------------------------------------------
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+# Each write to what hangs below a resident: (what to build, the request on it). The resident is erased in between.
+WRITES_BELOW = {
+    "resident named again": (
+        lambda: ResidentFactory(),
+        lambda r: ("patch", f"/residents/{r.pk}", {"firstName": "Anna", "email": "anna@example.nl"}),
+    ),
+    "pathway opened": (
+        lambda: ResidentFactory(pathway__exited=True),
+        lambda r: ("post", "/pathways", {"resident": r.pk}),
+    ),
+    "pathway moved": (
+        lambda: ResidentFactory(),
+        lambda r: ("post", f"/pathways/{r.current_pathway_id}/transitions", {"to": "learning", "note": "Anna"}),
+    ),
+    "enrolled": (
+        lambda: ResidentFactory(pathway__learning=True),
+        lambda r: ("post", "/enrolments", {"pathway": r.current_pathway_id, "module": ModuleFactory().pk}),
+    ),
+    "enrolment completed": (
+        lambda: EnrolmentFactory().pathway.resident,
+        lambda r: ("post", f"/enrolments/{_below(r, Enrolment)}/complete", {}),
+    ),
+    "enrolment dropped": (
+        lambda: EnrolmentFactory().pathway.resident,
+        lambda r: ("post", f"/enrolments/{_below(r, Enrolment)}/drop", {}),
+    ),
+    "attendance recorded": (
+        lambda: EnrolmentFactory().pathway.resident,
+        lambda r: ("patch", f"/enrolments/{_below(r, Enrolment)}", {"attendedHours": 10}),
+    ),
+    "placement proposed": (
+        lambda: ResidentFactory(pathway__job_search=True),
+        lambda r: (
+            "post",
+            "/placements",
+            {
+                "pathway": r.current_pathway_id,
+                "employer": OrganisationFactory(employer=True).pk,
+                "jobTitle": "Monteur",
+                "startDate": _today(),
+                "hoursPerWeek": 32,
+                "contractType": "permanent",
+            },
+        ),
+    ),
+    "placement confirmed": (
+        lambda: PlacementFactory().pathway.resident,
+        lambda r: ("post", f"/placements/{_below(r, Placement)}/confirm", {}),
+    ),
+    "placement declined": (
+        lambda: PlacementFactory().pathway.resident,
+        lambda r: ("post", f"/placements/{_below(r, Placement)}/decline", {"reason": "Anna did not come"}),
+    ),
+    "placement ended": (
+        lambda: PlacementFactory(confirmed=True).pathway.resident,
+        lambda r: ("post", f"/placements/{_below(r, Placement)}/end", {"endDate": _today(), "endReason": "resigned"}),
+    ),
+    "check-in completed": (
+        lambda: CheckInFactory(due_on=timezone.localdate()).placement.pathway.resident,
+        lambda r: ("post", f"/check-ins/{_below(r, CheckIn)}/complete", {"outcome": "left_job", "notes": "Anna"}),
+    ),
+}
+BELOW = {Pathway: "resident", StageChange: "pathway__resident", Enrolment: "pathway__resident"}
+BELOW |= {Placement: "pathway__resident", CheckIn: "placement__pathway__resident"}
+
+
+def _below(resident: Resident, model) -> int:
+    return model.objects.get(**{BELOW[model]: resident}).pk
+
+
+def file_of(resident: Resident) -> dict:
+    """Every row of the resident's file, as it is."""
+    rows = {Resident: list(Resident.objects.filter(pk=resident.pk).values())}
+    return rows | {
+        model: list(model.objects.filter(**{path: resident}).order_by("pk").values()) for model, path in BELOW.items()
+    }
+
+
+@pytest.mark.parametrize("write", WRITES_BELOW)
+def test_an_erased_resident_and_all_below_them_is_read_only(api, coordinator, write):
+    build, request = WRITES_BELOW[write]
+    resident = build()
+    method, path, body = request(resident)
+    services.resident_erase(resident=resident, by=coordinator)
+    before = file_of(resident)
+
+    response = getattr(api.as_user(coordinator), method)(f"/api/v1{path}", body, format="json")
+
+    problem = assert_problem(response, 409, "conflict")
+    assert "erased" in problem["detail"]
+    assert file_of(resident) == before
+
+
+def test_the_coach_of_an_erased_resident_can_still_be_reassigned(api, coordinator):
+    """Their coach can change role only once nobody is theirs; nothing else of the resident changes."""
+    resident = ResidentFactory()
+    services.resident_erase(resident=resident, by=coordinator)
+    new_coach = UserFactory(coach=True)
+    client = api.as_user(coordinator)
+
+    response = client.patch(f"/api/v1/residents/{resident.pk}", {"coach": new_coach.pk}, format="json")
+
+    assert response.status_code == 200, response.content
+    assert Resident.objects.get(pk=resident.pk).coach == new_coach
+    also_named = {"coach": UserFactory(coach=True).pk, "firstName": "Anna"}
+    assert_problem(client.patch(f"/api/v1/residents/{resident.pk}", also_named, format="json"), 409, "conflict")
+    assert Resident.objects.get(pk=resident.pk).coach == new_coach

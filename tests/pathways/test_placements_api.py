@@ -1,6 +1,7 @@
 """`/api/v1/placements` (contract §6): propose, confirm (with the check-ins), decline and end."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,12 @@ from tests.factories import OrganisationFactory, PlacementFactory, ProgrammeFact
 pytestmark = pytest.mark.django_db
 
 START = date(2026, 3, 2)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    time_machine.move_to(datetime(2026, 6, 15, 10, 0, tzinfo=AMSTERDAM))
 
 
 def _pathway_at(stage: str, **kwargs):
@@ -76,6 +83,44 @@ def test_a_start_date_in_the_past_is_allowed(api, coach):
     response = api.as_user(coach).post("/api/v1/placements", payload, format="json")
     assert response.status_code == 201
     assert Placement.objects.get().start_date == date(2025, 9, 1)
+
+
+@pytest.mark.parametrize(
+    ("start_date", "allowed"),
+    [
+        ("2021-06-15", True),  # 5 years before today in Amsterdam
+        ("2021-06-14", False),  # ... which in UTC is still the 14th: its bound would let this in
+        ("2028-06-15", True),  # 2 years after
+        ("2028-06-16", False),
+        ("9999-12-31", False),  # its check-ins would lie beyond the calendar
+        ("0001-01-01", False),
+    ],
+)
+def test_the_start_date_lies_at_most_5_years_back_and_2_ahead(api, coach, time_machine, start_date, allowed):
+    time_machine.move_to(datetime(2026, 6, 14, 22, 30, tzinfo=UTC))  # 00:30 on 15 June in Amsterdam
+    pathway = _pathway_at(Stage.JOB_SEARCH, coach=coach)
+    payload = _proposal(pathway, OrganisationFactory(employer=True), startDate=start_date)
+
+    response = api.as_user(coach).post("/api/v1/placements", payload, format="json")
+
+    if allowed:
+        assert response.status_code == 201, response.content
+        assert Placement.objects.get().start_date.isoformat() == start_date
+    else:
+        assert invalid_names(response) == {"startDate"}
+        assert "between 2021-06-15 and 2028-06-15" in response.json()["invalidParams"][0]["reason"]
+        assert not Placement.objects.exists()
+
+
+def test_a_placement_at_the_furthest_start_is_confirmed_with_its_check_ins(api, coach, employer_user):
+    pathway = _pathway_at(Stage.JOB_SEARCH, coach=coach)
+    payload = _proposal(pathway, employer_user.organisation, startDate="2028-06-15")
+    placement = api.as_user(coach).post("/api/v1/placements", payload, format="json").json()
+
+    response = _action(api.as_user(employer_user), Placement.objects.get(pk=placement["id"]), "confirm")
+
+    assert response.status_code == 200, response.content
+    assert max(CheckIn.objects.values_list("due_on", flat=True)) == date(2029, 6, 15)
 
 
 @pytest.mark.parametrize("stage", [Stage.INTAKE, Stage.LEARNING, Stage.PLACED, Stage.COMPLETED, Stage.EXITED])

@@ -7,6 +7,7 @@ from io import StringIO
 from itertools import pairwise
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -16,7 +17,7 @@ from django.utils import timezone
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
 from notifications.models import Notification, OutboxEmail
 from notifications.sources import kind_choices
-from pathways import demo, stages
+from pathways import demo, services, stages
 from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 from pathways.stages import Cause, Stage
@@ -133,6 +134,8 @@ def assert_the_rules_hold():
     now, today = timezone.now(), timezone.localdate()
     grace = settings.REMINDER_MISSED_AFTER_DAYS
     coordinators = set(User.objects.filter(role=Role.COORDINATOR).values_list("pk", flat=True))
+    earliest_start = today - relativedelta(years=services.START_DATE_YEARS_BEFORE)
+    latest_start = today + relativedelta(years=services.START_DATE_YEARS_AFTER)
 
     pathways_of = defaultdict(list)
     for pathway in Pathway.objects.order_by("started_at"):
@@ -185,6 +188,7 @@ def assert_the_rules_hold():
         check_ins[check_in.placement_id].append(check_in)
     for placement in Placement.objects.select_related("pathway__resident", "employer"):
         assert placement.employer.kind == Organisation.Kind.EMPLOYER
+        assert earliest_start <= placement.start_date <= latest_start
         assert placement.proposed_at <= now
         planned = check_ins[placement.pk]
         status = placement.status
@@ -211,6 +215,8 @@ def assert_the_rules_hold():
             }
             assert expected_lateness[check_in.status], (check_in.status, check_in.due_on, today)
             assert bool(check_in.outcome) == (check_in.status == CheckIn.Status.COMPLETED)
+            if check_in.status == CheckIn.Status.COMPLETED:  # held from a week before its day on
+                assert timezone.localdate(check_in.completed_at) >= check_in.due_on - services.CHECK_IN_OPENS_BEFORE
             if check_in.outcome == CheckIn.Outcome.LEFT_JOB:
                 assert status == Placement.Status.ENDED
                 assert placement.end_date == timezone.localdate(check_in.completed_at)
