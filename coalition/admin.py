@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 
-from config.problems import Conflict
+from api.problems import Conflict
 
 from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
 from .services import check_caseload, check_role_fits_organisation, user_back_office_sync

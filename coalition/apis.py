@@ -6,8 +6,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ServiceViewSet
-from config.throttling import AnonRateThrottle
+from api.throttling import AnonRateThrottle
+from api.viewsets import ServiceViewSet
 
 from . import examples, selectors, services
 from .filters import NeighbourhoodFilter, OrganisationFilter, UserFilter

@@ -8,7 +8,7 @@ from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from config.api import MAX_ID, NAIVE_INSTANT, written_without_offset
+from api.serializers import MAX_ID, NAIVE_INSTANT, written_without_offset
 
 from .models import Organisation, Role, User
 

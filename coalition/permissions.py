@@ -3,11 +3,9 @@
 
 from rest_framework.permissions import BasePermission
 
+from api.serializers import acting_role
+
 from .models import Role
-
-
-def acting_role(user) -> str | None:
-    return getattr(user, "acting_role", None) if user and user.is_authenticated else None
 
 
 class RolePermission(BasePermission):
@@ -37,6 +35,7 @@ class RolePermission(BasePermission):
 
 class IsCoordinator(BasePermission):
     message = "Only coordinators may use this."
+    roles = frozenset({Role.COORDINATOR})  # for the schema's "Roles:" note
 
     def has_permission(self, request, view) -> bool:
         return acting_role(request.user) == Role.COORDINATOR

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from config.api import ModelSerializer, Serializer
+from api.serializers import ModelSerializer, Serializer
 
 from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
 

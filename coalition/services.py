@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from knox.models import AuthToken
 
-from config.problems import Conflict
-from config.services import model_update
-from config.throttling import cache_count
+from api.problems import Conflict
+from api.services import model_update
+from api.throttling import cache_count
 
 from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Role, User
 

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "pgtrigger",
     "pghistory",
-    "config",
+    "api",
     "coalition",
     "pathways",
     "notifications",
@@ -44,12 +44,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.ApiVersionMiddleware",
+    "api.middleware.ApiVersionMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that may refuse: preflights need no authentication
     # The security headers (and the HTTPS redirect) come before the guard, so its refusals carry them too.
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.middleware.RequestGuardMiddleware",
+    "api.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,7 +137,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Browsers on other origins (contract §1) ----------------------------------------------------------------
 # Front ends served from these origins may call the API (none by default; `python3 run.py` allows the usual local
-# dev servers). The schema is open to every origin (config/docs.py). Tokens travel in a header, not a cookie, so
+# dev servers). The schema is open to every origin (api/docs.py). Tokens travel in a header, not a cookie, so
 # no credentials are allowed across origins.
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
@@ -157,18 +157,19 @@ REST_FRAMEWORK = {
         "coalition.authentication.TokenAuthentication",  # first, so that a missing token answers 401
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and in a role the view's `roles` allow for the action.
+    "DEFAULT_PERMISSION_CLASSES": ["coalition.permissions.RolePermission"],
     "DEFAULT_RENDERER_CLASSES": [
-        "config.rendering.CamelCaseJSONRenderer",
-        *(["config.rendering.BrowsableAPIRenderer"] if DEBUG else []),
+        "api.rendering.CamelCaseJSONRenderer",
+        *(["api.rendering.BrowsableAPIRenderer"] if DEBUG else []),
     ],
-    "DEFAULT_PARSER_CLASSES": ["config.rendering.CamelCaseJSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["config.filtering.FilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["api.rendering.CamelCaseJSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["api.filtering.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "config.throttling.UserRateThrottle",  # atomic counts: a limit holds under concurrent requests
-        "config.throttling.AnonRateThrottle",
+        "api.throttling.UserRateThrottle",  # atomic counts: a limit holds under concurrent requests
+        "api.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": env("THROTTLE_RATE_USER", default="1200/min"),
@@ -177,8 +178,8 @@ REST_FRAMEWORK = {
     # Anonymous rates count per address. X-Forwarded-For is believed only as far as our own reverse proxies wrote
     # it (their number, 0 when clients connect directly): a client can put any address there itself.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "EXCEPTION_HANDLER": "config.problems.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "ORDERING_PARAM": "ordering",
     "UNICODE_JSON": True,
 }
@@ -188,8 +189,8 @@ LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 LOGIN_FAILURE_WINDOW = timedelta(minutes=env.int("LOGIN_FAILURE_WINDOW_MINUTES", default=15))
 
 # Shortcuts past the framework's own ways, each switched off by leaving it out (FAST_PATHS= for none); the suite
-# passes both ways: lists shown from `.values()` rows (config/rows.py), a page and its total in one statement
-# (config/pagination.py), instants read by psycopg's C loader (config/postgres.py).
+# passes both ways: lists shown from `.values()` rows (api/rows.py), a page and its total in one statement
+# (api/pagination.py), instants read by psycopg's C loader (api/postgres.py).
 FAST_PATHS = set(env.list("FAST_PATHS", default=["rows", "count", "timestamptz"]))
 if unknown := FAST_PATHS - {"rows", "count", "timestamptz"}:
     raise ImproperlyConfigured(f"FAST_PATHS names no such shortcut: {', '.join(sorted(unknown))}")
@@ -219,10 +220,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "GET_MOCK_REQUEST": "config.schema.build_mock_request",
-    "GET_LIB_DOC_EXCLUDES": "config.schema.lib_doc_excludes",
+    "GET_MOCK_REQUEST": "api.schema.build_mock_request",
+    "GET_LIB_DOC_EXCLUDES": "api.schema.lib_doc_excludes",
     "COMPONENT_SPLIT_REQUEST": True,
-    # One tag per resource (config.schema.AutoSchema.get_tags), in the order a front-end developer meets them.
+    # One tag per resource (api.schema.AutoSchema.get_tags), in the order a front-end developer meets them.
     "TAGS": [
         {"name": "auth", "description": "Logging in for an API token, and logging out."},
         {"name": "me", "description": "The signed-in user's own account and role."},
@@ -259,7 +260,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
-        "config.schema.type_nullable_compositions",
+        "api.schema.type_nullable_compositions",
         "idempotency.schema.document_idempotency_key",
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
@@ -270,7 +271,7 @@ SPECTACULAR_SETTINGS = {
         "CheckInStatusEnum": "pathways.models.CheckIn.Status",
         "OrganisationKindEnum": "coalition.models.Organisation.Kind",
         "NotificationKindEnum": "notifications.sources.kind_choices",
-        "HealthStateEnum": "config.schema.HEALTH_STATES",
+        "HealthStateEnum": "api.schema.HEALTH_STATES",
     },
 }
 
@@ -338,6 +339,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How the apps hand work to the workers (notifications.handover): tried once, never raising.
 TASK_PUBLISHER = "workers.publish.publish"
+BROKER_CHECK = "workers.publish.broker_reachable"  # asked by /health
 CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "celerybeat-schedule"))
 
 # --- Retention (issue 4) -------------------------------------------------------------------------------------

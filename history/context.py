@@ -12,7 +12,7 @@ import functools
 import pghistory
 from django.db import connection
 
-from coalition.permissions import acting_role
+from api.serializers import acting_role
 
 SYSTEM = "system"
 READS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -8,10 +8,11 @@ from django.urls import Resolver404, resolve
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
-from config.problems import problem_response
+from api.problems import problem_response
+from api.serializers import acting_role
+from api.signals import residents_shown
 
 from .services import KeyReused, StillRunning, fingerprint, record_carry_out
-from .signals import answer_replayed
 
 HEADER = "Idempotency-Key"
 VISIBLE = r"[\x21-\x7e]"  # a visible ASCII character
@@ -55,7 +56,7 @@ class IdempotencyMiddleware:
             )
         replayed = getattr(response, "replayed_residents", None)
         if replayed is not None:
-            answer_replayed.send(sender=type(self), request=request, user=user, residents_shown=replayed)
+            residents_shown.send(type(self), request=request, user=user, role=acting_role(user), resident_ids=replayed)
         return response
 
 

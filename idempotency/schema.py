@@ -1,6 +1,6 @@
 """The `Idempotency-Key` header in the OpenAPI schema: a drf-spectacular postprocessing hook (settings)."""
 
-from config.schema import API_VERSION_HEADER
+from api.schema import API_VERSION_HEADER
 
 from .middleware import HEADER, VISIBLE
 

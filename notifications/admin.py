@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from config.admin import RecordAdmin
+from api.admin import RecordAdmin
 
 from .models import Notification, OutboxEmail, SweepProblem
 

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
-from config.api import NoBody, ServiceViewSet
-from config.docs import answer_example
+from api.docs import answer_example
+from api.serializers import NoBody
+from api.viewsets import ServiceViewSet
 
 from . import examples, selectors, services
 from .filters import NotificationFilter

@@ -19,6 +19,11 @@ def publish(task_name: str, *arguments: tuple) -> bool:
     return import_string(settings.TASK_PUBLISHER)(task_name, *arguments)
 
 
+def broker_reachable() -> bool:
+    """Whether the queue answers now (settings.BROKER_CHECK names the function that asks it), for /health."""
+    return import_string(settings.BROKER_CHECK)()
+
+
 def enqueue_emails(email_ids: list[int]) -> None:
     """Outbox e-mail ids to the workers, a few hundred per message (never one message per e-mail)."""
     size = settings.EMAIL_IDS_PER_TASK

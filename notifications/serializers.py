@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from config.api import ModelSerializer
+from api.serializers import ModelSerializer
 
 from .models import Notification
 

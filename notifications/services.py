@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from config.sql import execute, in_ids
+from api.sql import execute, in_ids
 
 from .handover import enqueue_emails
 from .models import Notification

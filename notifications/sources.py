@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from config.sql import compiled, in_ids
+from api.sql import compiled, in_ids
 
 Ids = list[int] | QuerySet
 

@@ -29,7 +29,7 @@ from django.db.models import BooleanField, F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from config.sql import compiled, fetch, ids_table, in_ids
+from api.sql import compiled, fetch, ids_table, in_ids
 
 from .models import REDRIVE, Notification, OutboxEmail, SweepProblem
 from .sources import Among, Ids, Reminder, Source, claim, locked_ids, sources

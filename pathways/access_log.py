@@ -1,6 +1,6 @@
 """The access log (NEN 7513, BIO 12.4): who looked at which resident's file, when, where and in what role.
 
-Written by the API for every answer that shows residents (config.api.ServiceViewSet), in the request's own
+Written for every answer of the API that shows residents (the `residents_shown` signal), in the request's own
 transaction: an answer that fails after all leaves no entry. A page of residents is one INSERT, not one per row.
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
+from api.sql import in_ids
 from coalition.models import User
-from config.sql import in_ids
 
 from .models import AccessLogEntry, Resident
 
@@ -36,8 +36,6 @@ def access_log_record(*, user: User, role: str, resident_ids: Iterable[int], met
         return cursor.rowcount
 
 
-def log_replayed_answer(sender, *, request, user: User, residents_shown: list[int], **kwargs) -> None:
-    """An answer stored for an `Idempotency-Key` and sent again shows its residents again: log them as shown now."""
-    access_log_record(
-        user=user, role=user.acting_role, resident_ids=residents_shown, method=request.method, path=request.path
-    )
+def log_residents_shown(sender, *, request, user: User, role: str, resident_ids: list[int], **kwargs) -> None:
+    """`residents_shown` receiver: what an answer of the API shows (or shows again, replayed for a retry)."""
+    access_log_record(user=user, role=role, resident_ids=resident_ids, method=request.method, path=request.path)

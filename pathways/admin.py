@@ -9,8 +9,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from api.admin import RecordAdmin
 from coalition.models import Role, User
-from config.admin import RecordAdmin
 
 from . import services
 from .models import (

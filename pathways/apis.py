@@ -12,11 +12,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
+from api.docs import answer_example, request_example
+from api.rendering import CamelCaseJSONRenderer
+from api.serializers import NoBody
+from api.viewsets import ServiceViewSet
 from coalition.models import Role
 from coalition.permissions import IsCoordinator
-from config.api import NoBody, ServiceViewSet
-from config.docs import answer_example, request_example
-from config.rendering import CamelCaseJSONRenderer
 
 from . import examples, selectors, services
 from .filters import (

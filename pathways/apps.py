@@ -6,10 +6,11 @@ class PathwaysConfig(AppConfig):
     verbose_name = "Pathways"
 
     def ready(self) -> None:
-        from idempotency.signals import answer_replayed
+        from api.signals import residents_shown
 
-        from .access_log import log_replayed_answer
+        from . import schema  # noqa: F401 - its extensions describe role-dependent fields
+        from .access_log import log_residents_shown
         from .reminders import reminders_register
 
         reminders_register()  # the check-in and placement reminders, with the sweep
-        answer_replayed.connect(log_replayed_answer, dispatch_uid="werkpad-access-log-replays")
+        residents_shown.connect(log_residents_shown, dispatch_uid="werkpad-access-log")

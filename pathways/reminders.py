@@ -9,8 +9,8 @@ from django.db.models import F, Q, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 
+from api.sql import fetch
 from coalition.models import Role, User
-from config.sql import fetch
 from notifications.sources import Among, Due, Recipients, Reminder, Source, claim, locked_ids, register
 
 from .models import CheckIn, Placement

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Exists, Max, Model, OuterRef, QuerySet
 
+from api.serializers import acting_role
 from coalition.models import Role
-from coalition.permissions import acting_role
 
 from .models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident
 

@@ -4,8 +4,8 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import ModelSerializer, Serializer
 from coalition.models import Organisation, Role, User
-from config.api import ModelSerializer, Serializer
 
 from . import selectors
 from .models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange

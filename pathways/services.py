@@ -18,10 +18,10 @@ from django.db import transaction
 from django.db.models import Case, Model, Value, When
 from django.utils import timezone
 
+from api.problems import Conflict, InvalidTransition
+from api.serializers import acting_role
+from api.services import model_update
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from coalition.permissions import acting_role
-from config.problems import Conflict, InvalidTransition
-from config.services import model_update
 from history.services import history_erase
 from idempotency.services import record_forget_resident
 from notifications.handover import request_sweep

@@ -1,4 +1,5 @@
-"""The domain does not import the queue, and notifications knows no domain app (issue 10)."""
+"""The domain does not import the queue, notifications knows no domain app, and the API layer and the project's
+wiring know no app at all (issue 10)."""
 
 import ast
 import subprocess
@@ -84,3 +85,15 @@ def test_only_tasks_modules_import_celery():
         for path in (ROOT / app).rglob("*.py"):
             queue = {name for name in _imports(path) if name.split(".")[0] in {"celery", "workers"}}
             assert not queue or path.name == "tasks.py", (path, sorted(queue))
+
+
+APPS = {"coalition", "pathways", "history", "notifications", "idempotency", "workers"}
+
+
+def test_the_api_layer_and_the_projects_wiring_import_no_app():
+    """`api/` (what every endpoint shares) and `config/` (settings and URLs) offer hooks the apps fill in: a signal
+    for the residents an answer shows, the permission class and the apps' URLs named in the settings."""
+    for folder in ("api", "config"):
+        for path in (ROOT / folder).rglob("*.py"):
+            imported = {name for name in _imports(path) if name.split(".")[0] in APPS}
+            assert not imported, (f"{folder}/{path.name}", sorted(imported))

@@ -1,4 +1,4 @@
-"""A list's FilterSet runs when the query names one of its filters, and only then (config.filtering)."""
+"""A list's FilterSet runs when the query names one of its filters, and only then (api.filtering)."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Werkpad's DateTimeField (config/api.py) writes every instant exactly as DRF's own field does."""
+"""Werkpad's DateTimeField (api/viewsets.py) writes every instant exactly as DRF's own field does."""
 
 import datetime
 import zoneinfo
@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.api import DateTimeField
+from api.serializers import DateTimeField
 
 UTC = datetime.UTC
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")

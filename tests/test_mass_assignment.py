@@ -24,7 +24,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from config.docs import OpenApiView
+from api.docs import OpenApiView
 from tests.factories import PASSWORD
 from tests.test_bad_input import snapshot
 from tests.test_role_matrix import (

@@ -6,8 +6,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.pagination import TOTAL, CountingPaginator, with_total
 from coalition.models import Organisation
-from config.pagination import TOTAL, CountingPaginator, with_total
 from pathways.models import Resident
 from tests.factories import OrganisationFactory, ResidentFactory
 
@@ -66,7 +66,7 @@ def test_a_page_past_the_end_is_counted_on_its_own(organisations, django_assert_
 
 
 def test_a_total_given_before_a_projection_counts_without_the_projections_joins(django_assert_num_queries):
-    """The list endpoints' way (config/api.py): `with_total`, then `.values()` along a foreign key."""
+    """The list endpoints' way (api/viewsets.py): `with_total`, then `.values()` along a foreign key."""
     ResidentFactory.create_batch(3)
     queryset = with_total(Resident.objects.order_by("id"))
     rows = queryset.values("id", "current_pathway__stage", *queryset.query.annotations)

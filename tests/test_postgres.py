@@ -1,4 +1,4 @@
-"""Instants read through psycopg's own timestamptz loader (config/postgres.py) are the ones Django's would read."""
+"""Instants read through psycopg's own timestamptz loader (api/postgres.py) are the ones Django's would read."""
 
 import datetime
 
@@ -10,7 +10,7 @@ from django.db.backends.postgresql.psycopg_any import register_tzloader
 from psycopg.adapt import AdaptersMap
 from psycopg.pq import Format
 
-from config.postgres import TIMESTAMPTZ_OID, UtcTimestamptzLoader
+from api.postgres import TIMESTAMPTZ_OID, UtcTimestamptzLoader
 
 pytestmark = [
     pytest.mark.services,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from djangorestframework_camel_case.util import camelize as library_camelize
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from config.rendering import camelize
+from api.rendering import camelize
 
 CASES = {
     "nested object": {"first_name": "Sem", "current_pathway": {"id": 1, "stage": "job_search"}, "count": 3},

@@ -14,7 +14,7 @@ from django.test.client import FakePayload
 from rest_framework.mixins import ListModelMixin
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.pagination import PageNumberPagination
+from api.pagination import PageNumberPagination
 from pathways.models import Resident
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NeighbourhoodFactory, ResidentFactory, UserFactory

@@ -1,4 +1,4 @@
-"""Lists served from rows (config/rows.py) answer exactly what the serializers answer from model instances, and only
+"""Lists served from rows (api/rows.py) answer exactly what the serializers answer from model instances, and only
 serializers whose output the plan can reproduce get one."""
 
 import pytest
@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
+from api import rows, viewsets
 from coalition.serializers import OrganisationSerializer
-from config import api, rows
 from pathways.serializers import CheckInSerializer, ResidentNameSerializer, ResidentSerializer
 from tests.test_query_counts import LISTS
 from tests.test_role_matrix import IN, ROUTES, new_world
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif("rows" not in settings.FAST_PATHS, reason="FAST_
 def page(client, basename: str, monkeypatch) -> tuple[bytes, bool]:
     """A list's page as the API answers it, and whether it was served from rows."""
     planned = []
-    monkeypatch.setattr(api, "row_plan", lambda *args: planned.append(rows.row_plan(*args)) or planned[-1])
+    monkeypatch.setattr(viewsets, "row_plan", lambda *args: planned.append(rows.row_plan(*args)) or planned[-1])
     response = client.get(reverse(ROUTES[basename, "list"].name), {"pageSize": 200})
     monkeypatch.undo()
     assert response.status_code == 200 and response.json()["results"], "nothing to compare"
@@ -40,7 +40,7 @@ def test_rows_and_models_give_the_same_page(role, basename, api, monkeypatch):
         world.make(basename, IN)
 
     from_rows, planned = page(client, basename, monkeypatch)
-    monkeypatch.setattr("config.api.row_plan", lambda *args: None)
+    monkeypatch.setattr("api.viewsets.row_plan", lambda *args: None)
     from_models = client.get(reverse(ROUTES[basename, "list"].name), {"pageSize": 200}).content
 
     assert planned

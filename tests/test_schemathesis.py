@@ -31,8 +31,8 @@ from django.test import RequestFactory
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 
+from api.docs import OpenApiView
 from coalition.models import Role, User
-from config.docs import OpenApiView
 from tests.conftest import REQUIRE_SERVICES, services_missing
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))

@@ -15,6 +15,16 @@ logger = logging.getLogger(__name__)
 FAIL_FAST = {"max_retries": 0, "socket_connect_timeout": 1, "socket_timeout": 1}
 
 
+def broker_reachable() -> bool:
+    """Whether the broker accepts a connection now (settings.BROKER_CHECK, for /health)."""
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
 def publish(task_name: str, *arguments: tuple) -> bool:
     """One message of `task_name` per tuple of arguments, over one connection; False if the broker failed."""
     try:

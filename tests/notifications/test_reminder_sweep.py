@@ -28,6 +28,7 @@ from tests.factories import (
     PlacementFactory,
     UserFactory,
 )
+from tests.live import in_threads
 from tests.notifications.poison import refused
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -659,32 +660,6 @@ def test_the_coalition_date_is_used_whatever_offset_now_is_written_in(sweep, coo
 
 
 # --- Three sweeps at the same moment ------------------------------------------------------------------------------
-
-
-def in_threads(count: int, target) -> list:
-    """Runs target(n) in `count` threads released at the same moment, each with its own database connection;
-    answers their results, or raises the first error."""
-    start = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def run(n: int) -> None:
-        try:
-            start.wait()
-            results[n] = target(n)
-        except BaseException as exc:  # re-raised in the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
-    return results
 
 
 @pytest.mark.services

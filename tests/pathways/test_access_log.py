@@ -390,7 +390,7 @@ def test_the_log_is_written_in_the_requests_transaction(api, coordinator, monkey
         assert AccessLogEntry.objects.count() == 1  # written, inside the request's transaction
         raise RuntimeError("the request fails after logging")
 
-    monkeypatch.setattr("config.api.access_log_record", record_then_fail)
+    monkeypatch.setattr("pathways.access_log.access_log_record", record_then_fail)
     response = api.as_user(coordinator).patch(
         f"/api/v1/residents/{resident.id}", {"phone": "+31 6 11112222"}, format="json"
     )

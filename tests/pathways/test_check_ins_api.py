@@ -11,7 +11,7 @@ from pathways.models import CheckIn, Placement
 from pathways.stages import Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import CheckInFactory, PlacementFactory, ResidentFactory, UserFactory
-from tests.pathways.test_reminder_sweep import in_threads
+from tests.live import in_threads
 
 pytestmark = pytest.mark.django_db
 

@@ -1,3 +1,5 @@
+"""GET /api/v1/health (contract §1): the database and the queue reached, and what the reminders need a person for."""
+
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -5,11 +7,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.problems import PROBLEM_MEDIA_TYPE, problem
-from config.schema import HEALTH_PROBLEM, HEALTH_STATES
-from notifications.emails import delivery_health
-from notifications.sweep import sweep_health, sweep_steps
-from workers.celery import app as celery_app
+from api.problems import PROBLEM_MEDIA_TYPE, problem
+from api.schema import HEALTH_PROBLEM, HEALTH_STATES
+
+from .emails import delivery_health
+from .handover import broker_reachable
+from .sweep import sweep_health, sweep_steps
 
 
 def database_ok() -> bool:
@@ -17,15 +20,6 @@ def database_ok() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
-    except Exception:
-        return False
-
-
-def broker_ok() -> bool:
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
     except Exception:
         return False
 
@@ -84,7 +78,7 @@ class HealthView(APIView):
     def get(self, request):
         parts = {
             "database": "ok" if database_ok() else "unavailable",
-            "broker": "ok" if broker_ok() else "unavailable",
+            "broker": "ok" if broker_reachable() else "unavailable",
         }
         if all(state == "ok" for state in parts.values()):
             return Response({"status": "ok", **parts, "deliveries": delivery_health(), "sweep": sweep_health()})

@@ -1,22 +1,17 @@
-"""The shape every Werkpad endpoint shares: strict serializers and thin viewsets that call services."""
+"""The serializers every Werkpad endpoint builds on: strict about what they take (contract §1), ids as JSON numbers,
+instants with their offset."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cached_property
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from rest_framework import ISO_8601, mixins, relations, serializers, status, viewsets
-from rest_framework.response import Response
+from rest_framework import ISO_8601, relations, serializers
 from rest_framework.settings import api_settings
 
-from coalition.permissions import RolePermission, acting_role
-from config.pagination import countable, with_total
-from config.rendering import WireName
-from config.rows import row_plan
-from pathways.access_log import access_log_record
+from api.rendering import WireName
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 ID_PATTERN = r"[0-9]{1,18}"  # ids in paths: longer ones cannot exist and answer 404
@@ -75,6 +70,11 @@ def _schema_error(field, value) -> str | None:
     if isinstance(field, serializers.CharField) and field.max_length is not None and len(value) > field.max_length:
         return field.error_messages["max_length"].format(max_length=field.max_length)
     return None
+
+
+def acting_role(user) -> str | None:
+    """The role a signed-in user acts in (the user model's `acting_role`), None for anyone else."""
+    return getattr(user, "acting_role", None) if user and user.is_authenticated else None
 
 
 def _has_nul(value) -> bool:
@@ -189,7 +189,7 @@ class ModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         if _shown(fields) != shown:
             raise ImproperlyConfigured(
                 f"{type(self).__name__}.adjust_fields changed what is shown: lists show rows by a plan made once "
-                "per serializer class (config/rows.py), so only what may be written may depend on the request."
+                "per serializer class (api/rows.py), so only what may be written may depend on the request."
             )
         return fields
 
@@ -199,77 +199,3 @@ class ModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
 
 def _shown(fields: dict[str, serializers.Field]) -> list[tuple[str, type]]:
     return [(name, type(field)) for name, field in fields.items() if not field.write_only]
-
-
-class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Reads come from the view's selector-backed `get_queryset`; writes go through `validated()` → a service →
-    `respond()`. `roles` maps an action to the roles that may take it."""
-
-    permission_classes = [RolePermission]
-    roles: dict[str, set[str]] = {}
-    lookup_value_regex = ID_PATTERN
-    http_method_names = ["get", "post", "patch", "head", "options"]
-    # The access log: where each object this viewset answers names the resident it shows, as a path of keys
-    # ("resident.id"); None for objects that show no resident. `residents_shown` is the place for other ways.
-    resident_key: str | None = None
-
-    def residents_shown(self, objects: list) -> Iterable[int]:
-        if self.resident_key is None:
-            return ()
-        keys = self.resident_key.split(".")
-        ids = []
-        for shown in objects:
-            for key in keys:
-                shown = shown[key]
-            ids.append(shown)
-        return ids
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        """Logs the residents a successful answer shows, once its data is built and before the request's
-        transaction commits (ATOMIC_REQUESTS): if the request fails after all, the entries go with it."""
-        response = super().finalize_response(request, response, *args, **kwargs)
-        data = response.data
-        if data and status.is_success(response.status_code) and self.action != "metadata":
-            page = self.action == "list" and isinstance(data, Mapping)
-            objects = data["results"] if page else data if isinstance(data, list) else [data]
-            resident_ids = list(self.residents_shown(objects))
-            response.residents_shown = resident_ids  # a stored answer replayed later is logged again (idempotency)
-            if resident_ids:
-                access_log_record(
-                    user=request.user,
-                    role=self.role,
-                    resident_ids=resident_ids,
-                    method=request.method,
-                    path=request.path,
-                )
-        return response
-
-    def list(self, request, *args, **kwargs):
-        # A page of rows: from `.values()` where the serializer allows (config/rows.py), else from models.
-        plan = row_plan(self.get_serializer_class(), self.get_serializer)
-        if plan is None:
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(self.get_queryset())
-        if self.paginator is not None and countable(queryset):
-            queryset = with_total(queryset)  # counted before the rows' columns join anything in
-        rows = plan.rows(queryset)
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response([plan.represent(row) for row in rows])
-        return self.get_paginated_response([plan.represent(row) for row in page])
-
-    def validated(self, serializer_class=None, **kwargs) -> dict:
-        serializer_class = serializer_class or self.get_serializer_class()
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def respond(self, instance, status_code: int = status.HTTP_200_OK) -> Response:
-        """The object as the serializer shows it; a 201 names the new object's path in `Location` (contract §1)."""
-        created = status_code == status.HTTP_201_CREATED
-        location = {"Location": reverse(f"{self.basename}-detail", args=[instance.pk])} if created else None
-        return Response(self.get_serializer(instance).data, status=status_code, headers=location)
-
-    @property
-    def role(self) -> str | None:
-        return acting_role(self.request.user)

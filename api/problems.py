@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from config.rendering import ProblemJSONRenderer, WireName, camel
+from api.rendering import ProblemJSONRenderer, WireName, camel
 
 logger = logging.getLogger(__name__)
 

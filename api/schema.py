@@ -4,6 +4,7 @@ the API documented as a coordinator sees it (the widest view; role limits are wr
 import copy
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi, plumbing
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -137,7 +138,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def _resolve_path_parameters(self, variables):
         # An id in a path is the integer every body carries, not the string its URL pattern matches.
-        from config.api import ID_PATTERN, MAX_ID
+        from api.serializers import ID_PATTERN, MAX_ID
 
         parameters = super()._resolve_path_parameters(variables)
         for parameter in parameters:
@@ -184,16 +185,14 @@ class AutoSchema(openapi.AutoSchema):
 
     def _roles(self) -> set[str] | None:
         """The roles that may take this operation, or None when any authenticated caller may."""
-        from coalition.models import Role
-        from coalition.permissions import IsCoordinator
-
-        if any(isinstance(permission, IsCoordinator) for permission in self.view.get_permissions()):
-            return {Role.COORDINATOR}
+        for permission in self.view.get_permissions():  # a permission for given roles says which (`roles`)
+            if (only := getattr(permission, "roles", None)) is not None:
+                return {str(role) for role in only}
         roles = getattr(self.view, "roles", {}).get(getattr(self.view, "action", None))
         return {str(role) for role in roles} if roles is not None else None
 
     def _problem_codes(self, operation: dict) -> list[int]:
-        from config.api import ServiceViewSet
+        from api.viewsets import ServiceViewSet
 
         write = self.method in WRITES
         service_write = write and isinstance(self.view, ServiceViewSet)  # these read a body and may conflict
@@ -224,23 +223,24 @@ def _is_blank_column(field) -> bool:
 
 def lib_doc_excludes() -> list[type]:
     """GET_LIB_DOC_EXCLUDES: the shared bases' docstrings speak to developers, not to the API's clients."""
-    from config import api
+    from api.serializers import StrictSerializerMixin
+    from api.viewsets import ServiceViewSet
 
-    return [*plumbing.get_lib_doc_excludes(), api.ServiceViewSet, api.StrictSerializerMixin]
+    return [*plumbing.get_lib_doc_excludes(), ServiceViewSet, StrictSerializerMixin]
 
 
 def build_mock_request(method, path, view, original_request, **kwargs):
-    """GET_MOCK_REQUEST: the views see a coordinator, so the schema shows what coordinators may see and set."""
-    from coalition.models import Role, User
-
+    """GET_MOCK_REQUEST: the views see a superuser, who acts as a coordinator, so the schema shows what
+    coordinators may see and set."""
     request = plumbing.build_mock_request(method, path, view, original_request, **kwargs)
-    request.user = User(pk=0, username="openapi", role=Role.COORDINATOR)
+    request.user = get_user_model()(pk=0, username="openapi", is_superuser=True)
     return request
 
 
 class RoleDependentFields(OpenApiSerializerExtension):
     """Fields whose presence or writability depends on the caller's role, which a schema cannot express:
-    a note in their description, and not required in answers when other roles don't get them."""
+    a note in their description, and not required in answers when other roles don't get them. The apps declare
+    theirs (a subclass naming its `target_class`) in their `schema.py`, imported when they are ready."""
 
     notes: dict[str, str] = {}
     coordinators_only = False
@@ -252,17 +252,6 @@ class RoleDependentFields(OpenApiSerializerExtension):
             if direction == "response" and self.coordinators_only:
                 schema["required"].remove(name)
         return schema
-
-
-class ProgrammeFields(RoleDependentFields):
-    target_class = "coalition.serializers.ProgrammeSerializer"
-    notes = {"budget": "Coordinators only: other roles neither see nor set it."}
-    coordinators_only = True
-
-
-class ResidentFields(RoleDependentFields):
-    target_class = "pathways.serializers.ResidentSerializer"
-    notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}
 
 
 def type_nullable_compositions(result, generator, request, public):

@@ -7,7 +7,7 @@ its JSON value (the field's own `to_representation`, so the output is the same t
 list endpoint by tests/test_rows.py). A serializer with anything else (many-to-many, method fields, properties) is
 served the ordinary way, and so is one that shapes its output or builds its fields its own way (`_shapes_itself`):
 a plan is made once per class, so what a serializer shows must not depend on the request. (What it lets a caller
-write may: `adjust_fields` in config/api.py, which refuses to change what is shown.)
+write may: `adjust_fields` in api/viewsets.py, which refuses to change what is shown.)
 """
 
 from collections.abc import Callable
@@ -67,8 +67,8 @@ _plans: dict[type, RowPlan | None] = {}
 
 # Where a serializer would decide its output itself, beyond its fields' own `to_representation`.
 _SHAPING = frozenset({"to_representation", "data", "fields", "_readable_fields", "get_fields", "__init__"})
-# The framework's serializers, whose own ways the plan reproduces (config/api.py's get_fields only adjusts fields).
-_FRAMEWORK_MODULES = ("rest_framework.", "config.api", "builtins")
+# The framework's serializers, whose own ways the plan reproduces (api/viewsets.py's get_fields only adjusts fields).
+_FRAMEWORK_MODULES = ("rest_framework.", "api.serializers", "builtins")
 
 
 def _shapes_itself(serializer_class: type) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from config.problems import problem_response
+from api.problems import problem_response
 
 logger = logging.getLogger(__name__)
 
