@@ -25,21 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.docs import OpenApiView
-from tests.factories import PASSWORD
-from tests.test_bad_input import snapshot
-from tests.test_role_matrix import (
-    CALLS,
-    IN,
-    ROLES,
-    ROUTES,
-    Call,
-    Route,
-    api_patterns,
-    assert_problem,
-    expected,
-    new_world,
-    send,
-)
+from tests.harness.database import snapshot
+from tests.harness.http import assert_problem, send
+from tests.harness.roles import ROLES, expected
+from tests.harness.routes import Route, api_patterns
+from tests.harness.world import IN, PLAIN_WRITES, WRITES, new_world
 
 # --- What each role may write (contract sections 4 to 7 and 10) ----------------------------------------------
 
@@ -117,13 +107,6 @@ FOREIGN: dict[str, object] = {
 
 # Logging out reads no body at all (the token is in the header), so there is nothing to assign.
 NO_BODY = {"auth-logout"}
-# Writes outside the router: (basename, action) as in WRITABLE → the route, and the body that would succeed.
-PLAIN_WRITES = {
-    ("auth", "token"): (
-        Route("auth-token", "post", False),
-        Call(lambda w, side: {"username": w.caller.username, "password": PASSWORD}),
-    ),
-}
 
 # --- The schema, for the fields each resource shows --------------------------------------------------------------
 
@@ -186,16 +169,6 @@ def plausible(field_schema: dict):
 
 
 # --- The table ------------------------------------------------------------------------------------------------
-
-
-def writes() -> dict[tuple[str, str], tuple[Route, Call]]:
-    routed = {
-        key: (route, CALLS.get(key, Call())) for key, route in ROUTES.items() if route.method in ("post", "patch")
-    }
-    return {**routed, **PLAIN_WRITES}
-
-
-WRITES = writes()
 
 
 def roles_that_may(key: tuple[str, str]) -> list[str]:
