@@ -5,7 +5,6 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -20,6 +19,7 @@ from notifications.sweep import sweep_steps
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.stages import Stage
 from tests import factories
+from tests.harness.admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -50,28 +50,6 @@ MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 
 def _url(model, view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def _form_data(response) -> dict:
-    """What a browser posts back for the form a change or add page shows, unchanged."""
-    data = {}
-    form = response.context["adminform"].form
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(field.widget, forms.MultiWidget):  # a date and a time
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{name}_{index}"] = "" if part is None else part
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        else:
-            data[name] = "" if value is None else value
-    for inline in response.context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        data.update({f"{management.prefix}-{name}": management[name].value() for name in management.fields})
-    return data
 
 
 @pytest.fixture
@@ -143,7 +121,7 @@ EDITABLE = (Neighbourhood, Organisation, Programme, User, Resident, Module, Plac
 def test_an_unchanged_change_page_saves(client, superuser, model):
     row = FACTORIES[model]()
     page = client.get(_url(model, "change", row.pk))
-    response = client.post(_url(model, "change", row.pk), _form_data(page))
+    response = client.post(_url(model, "change", row.pk), form_data(page))
     assert response.status_code == 302, response.context["adminform"].form.errors
 
 
@@ -152,7 +130,7 @@ def test_an_unchanged_change_page_saves(client, superuser, model):
 
 def test_stages_and_statuses_are_read_only(client, superuser):
     placement = factories.PlacementFactory()
-    data = _form_data(client.get(_url(Placement, "change", placement.pk)))
+    data = form_data(client.get(_url(Placement, "change", placement.pk)))
     assert "status" not in data
     client.post(_url(Placement, "change", placement.pk), {**data, "job_title": "Hulpkok", "status": "confirmed"})
     placement.refresh_from_db()
@@ -175,7 +153,7 @@ def test_the_pathway_records_are_not_deleted_here(client, superuser, model):
 
 def test_a_resident_added_here_gets_a_pathway_at_intake(client, superuser):
     coach = factories.UserFactory(coach=True)
-    data = _form_data(client.get(_url(Resident, "add")))
+    data = form_data(client.get(_url(Resident, "add")))
     consent = timezone.localtime() - timedelta(days=1)
     data.update(
         first_name="Yusuf",
@@ -192,7 +170,7 @@ def test_a_resident_added_here_gets_a_pathway_at_intake(client, superuser):
 
 def test_a_residents_coach_is_a_coach(client, superuser):
     resident = factories.ResidentFactory()
-    data = _form_data(client.get(_url(Resident, "change", resident.pk)))
+    data = form_data(client.get(_url(Resident, "change", resident.pk)))
     employer_user = factories.UserFactory(employer=True)
     response = client.post(_url(Resident, "change", resident.pk), {**data, "coach": employer_user.pk})
     assert response.status_code == 200 and "coach" in response.context["adminform"].form.errors
@@ -202,7 +180,7 @@ def test_a_residents_coach_is_a_coach(client, superuser):
 
 def test_a_future_consent_is_refused(client, superuser):
     resident = factories.ResidentFactory()
-    data = _form_data(client.get(_url(Resident, "change", resident.pk)))
+    data = form_data(client.get(_url(Resident, "change", resident.pk)))
     data["consent_given_at_0"] = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = client.post(_url(Resident, "change", resident.pk), data)
     assert "consent_given_at" in response.context["adminform"].form.errors
@@ -210,7 +188,7 @@ def test_a_future_consent_is_refused(client, superuser):
 
 def test_a_users_organisation_fits_their_role(client, superuser):
     school = factories.OrganisationFactory(school=True)
-    data = _form_data(client.get(_url(User, "add")))
+    data = form_data(client.get(_url(User, "add")))
     data.update(
         username="werkgever",
         usable_password="true",
@@ -231,7 +209,7 @@ def test_a_users_organisation_fits_their_role(client, superuser):
 def test_an_organisation_keeps_a_kind_its_members_fit(client, superuser):
     employer_user = factories.UserFactory(employer=True)
     organisation = employer_user.organisation
-    data = _form_data(client.get(_url(Organisation, "change", organisation.pk)))
+    data = form_data(client.get(_url(Organisation, "change", organisation.pk)))
     response = client.post(_url(Organisation, "change", organisation.pk), {**data, "kind": "education"})
     assert "kind" in response.context["adminform"].form.errors
     organisation.refresh_from_db()
@@ -241,7 +219,7 @@ def test_an_organisation_keeps_a_kind_its_members_fit(client, superuser):
 def test_check_in_days_are_whole_days_kept_sorted(client, superuser):
     programme = factories.ProgrammeFactory()
     url = _url(Programme, "change", programme.pk)
-    data = _form_data(client.get(url))
+    data = form_data(client.get(url))
     assert data["check_in_days"] == "7, 30, 90, 180, 365"
     for wrong in ("30, soon", "0, 30", "", "99999"):
         assert "check_in_days" in client.post(url, {**data, "check_in_days": wrong}).context["adminform"].form.errors
@@ -255,7 +233,7 @@ def test_a_modules_capacity_stays_above_its_seats(client, superuser):
     factories.EnrolmentFactory.create_batch(2, module=module)
     factories.EnrolmentFactory(module=module, dropped=True)
     url = _url(Module, "change", module.pk)
-    data = _form_data(client.get(url))
+    data = form_data(client.get(url))
     assert "capacity" in client.post(url, {**data, "capacity": 1}).context["adminform"].form.errors
     assert client.post(url, {**data, "capacity": 2}).status_code == 302
     module.refresh_from_db()
@@ -269,7 +247,7 @@ def test_a_staff_coordinator_cannot_make_anyone_a_superuser(client):
     coach = factories.UserFactory(coach=True)
     page = client.get(_url(User, "change", coach.pk))
     assert {"is_superuser", "groups", "user_permissions"}.isdisjoint(page.context["adminform"].form.fields)
-    client.post(_url(User, "change", coach.pk), {**_form_data(page), "is_superuser": "on"})
+    client.post(_url(User, "change", coach.pk), {**form_data(page), "is_superuser": "on"})
     coach.refresh_from_db()
     assert not coach.is_superuser
 
@@ -289,6 +267,6 @@ def test_the_back_office_follows_a_role_changed_here(client, superuser):
     for role, works_here in [(Role.COORDINATOR, True), (Role.COACH, False)]:
         page = client.get(_url(User, "change", user.pk))
         assert "is_staff" not in page.context["adminform"].form.fields  # it follows the role
-        assert client.post(_url(User, "change", user.pk), {**_form_data(page), "role": role}).status_code == 302
+        assert client.post(_url(User, "change", user.pk), {**form_data(page), "role": role}).status_code == 302
         user = User.objects.get(pk=user.pk)  # permissions are cached on the instance
         assert user.is_staff == user.has_perm("pathways.change_resident") == works_here

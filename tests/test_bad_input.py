@@ -1,10 +1,14 @@
-"""Malformed requests, as a table per write endpoint and per list: none answers 5xx, none changes the database.
+"""Malformed requests, as tables of the writes and lists: none answers 5xx, none changes the database.
 
 Every POST and PATCH the URL configuration routes (actions included, and logging in) starts from a body that
-would succeed (the role matrix's) and is broken one way at a time: each field given values of the wrong type,
-out of range, impossible dates, ids beyond 64 bits, NUL bytes, a megabyte of text; and the body as a whole
-given as a non-object, malformed or deeply nested JSON, invalid UTF-8, the wrong content type, unknown and
-read-only fields. Every list is asked with garbage in its filters and pagination.
+would succeed (the role matrix's) and is broken one way at a time. What the parser, the middleware and the strict
+serializer do with the body as a whole (a non-object, malformed or deeply nested JSON, invalid UTF-8, the wrong
+content type, unknown and read-only fields) and with the id in the path is the same for every write of one shape,
+so each is asked of one write of each shape. Each kind of field (text, choice, id, ...) is given values of the
+wrong type, impossible dates, ids beyond 64 bits, NUL bytes on its first field; every field is given what it
+refuses by its own declaration (null, its bounds, its length, a rule of its own: OWN_BOUNDS, FIELD_VALUES).
+Every list is asked with garbage in its filters (each filter class's parsing once, each filter's bounds) and, once
+per way of paginating, in its pagination.
 
 Each answer is a 4xx problem (`application/problem+json` with type, title, status and detail); a validation
 error names the field in `invalidParams` as the request names it; and the row counts of every table, and the
@@ -16,8 +20,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 import pytest
-from django.apps import apps
-from django.db import connection
 from django.urls import resolve, reverse
 from django_filters import (
     BooleanFilter,
@@ -29,8 +31,12 @@ from django_filters import (
     OrderingFilter,
 )
 
-from tests.factories import PASSWORD, UserFactory
-from tests.test_role_matrix import CALLS, IN, ROUTES, Call, Route, assert_problem, new_world
+from api.serializers import ID_PATTERN
+from tests.factories import UserFactory
+from tests.harness.database import snapshot
+from tests.harness.http import assert_problem
+from tests.harness.routes import ROUTES, api_patterns
+from tests.harness.world import CALLS, IN, PLAIN_WRITES, WRITES, new_world
 
 HUGE = "x" * 1_000_000  # a megabyte of text
 MISSING = object()
@@ -203,9 +209,21 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
     ],
 }
 
-# Values only some fields refuse: a start date further off than the contract allows (§6) is a 400, where one in the
-# year 9999 was once taken and its confirmation then failed.
-FIELD_VALUES = {"startDate": [("year-9999", "9999-12-31"), ("year-1", "0001-01-01"), ("ten-years-ago", "2016-01-01")]}
+# The values a field refuses by its own declaration (its bounds, its length): tried on every field of the kind.
+# The kind's other values test its parsing, which every field of the kind shares: tried on its first field.
+OWN_BOUNDS = {
+    TEXT: {"1mb"},
+    INT: {"2**64", "minus-1"},
+    DECIMAL: {"negative", "10**30"},
+    INT_LIST: {"empty", "item-2**64", "item-minus-1", "too-many"},
+    CHOICE_LIST: {"too-many"},
+}
+# Values only some fields refuse, by a rule of their own: tried on every write that has the field.
+# A start date further off than the contract allows (§6) is a 400, where one in the year 9999 was once taken and its
+# confirmation then failed.
+FIELD_VALUES: dict[str, list[tuple[str, object]]] = {
+    "startDate": [("year-9999", "9999-12-31"), ("year-1", "0001-01-01"), ("ten-years-ago", "2016-01-01")]
+}
 
 # Fields a client may read but never write (by whom, where it depends on the role).
 READ_ONLY = {
@@ -280,17 +298,6 @@ PATH_IDS = [
 # Where an empty body leaves out something required (elsewhere an empty body is a valid "nothing to change").
 BODY_REQUIRED = {key for key in CALLS if key[1] != "partial_update" and key != ("enrolment", "complete")}
 
-# Writes outside the router take bodies too. (Logging out reads no body at all, so there is nothing to break.)
-PLAIN_WRITES = {
-    ("auth", "token"): (
-        Route("auth-token", "post", False),
-        Call(lambda w, side: {"username": w.caller.username, "password": PASSWORD}),
-    ),
-}
-WRITES: dict[tuple[str, str], tuple[Route, Call]] = {
-    **{key: (route, CALLS.get(key, Call())) for key, route in ROUTES.items() if route.method in ("post", "patch")},
-    **PLAIN_WRITES,
-}
 BODY_REQUIRED |= set(PLAIN_WRITES)
 
 
@@ -327,47 +334,54 @@ BODY_FIELDS = {
 }
 
 
-def _cases_for(key) -> list[Case]:
-    basename, action = key
+def _shape(key) -> tuple:
+    """How a write is served, as the parser, the middleware and the strict serializer see it: each of the
+    mechanisms in WHOLE_BODY and PATH_IDS is the same for every write of one shape."""
     route = WRITES[key][0]
-    cases = list(WHOLE_BODY)
-    if key in BODY_REQUIRED:
-        cases.append(Case("body-empty", raw=b""))
-    for name in _field_names(key):
-        values = BAD_VALUES[KINDS[name]] + ([] if name in NULLABLE else [("null", None)])
-        values += FIELD_VALUES.get(name, [])
-        cases += [Case(f"{name}-{label}", field=name, value=value) for label, value in values]
-    if action in ("create", "partial_update"):
-        cases += [
-            Case(f"read-only-{name}", field=name, extra={name: value})
-            for name, value in READ_ONLY.get(basename, {}).items()
-        ]
-    if route.detail:
-        cases += PATH_IDS
-    if key in (("resident", "create"), ("resident", "partial_update")):  # only coordinators assign coaches
-        cases.append(Case("read-only-coach-for-a-coach", field="coach", extra={"coach": 1}, role="coach"))
-    return cases
+    return route.method, route.detail, bool(_field_names(key)), key in PLAIN_WRITES
 
 
-WRITE_CASES = [
-    pytest.param(key, case, id=f"{key[0]}-{key[1]}-{case.label}") for key in WRITES for case in _cases_for(key)
-]
+def _declared_at(key, name) -> tuple:
+    """Where a field is declared: a resource's serializer, for its create and update alike, or an action's own."""
+    basename, action = key
+    return basename, "" if action in ("create", "partial_update") else action, name
+
+
+def _write_cases() -> list:
+    params, shapes, kinds, fields, resources = [], set(), set(), set(), set()
+    for key in WRITES:
+        basename, action = key
+        route = WRITES[key][0]
+        cases = []
+        if _shape(key) not in shapes:
+            shapes.add(_shape(key))
+            cases += WHOLE_BODY + (PATH_IDS if route.detail else [])
+        if key in BODY_REQUIRED:
+            cases.append(Case("body-empty", raw=b""))
+        for name in _field_names(key):
+            if _declared_at(key, name) in fields:
+                continue
+            fields.add(_declared_at(key, name))
+            kind = KINDS[name]
+            values = [value for value in BAD_VALUES[kind] if kind not in kinds or value[0] in OWN_BOUNDS.get(kind, ())]
+            kinds.add(kind)
+            values += ([] if name in NULLABLE else [("null", None)]) + FIELD_VALUES.get(name, [])
+            cases += [Case(f"{name}-{label}", field=name, value=value) for label, value in values]
+        if action in ("create", "partial_update") and basename not in resources:
+            resources.add(basename)
+            cases += [
+                Case(f"read-only-{name}", field=name, extra={name: value})
+                for name, value in READ_ONLY.get(basename, {}).items()
+            ]
+        if key == ("resident", "create"):  # only coordinators assign coaches
+            cases.append(Case("read-only-coach-for-a-coach", field="coach", extra={"coach": 1}, role="coach"))
+        params += [pytest.param(key, case, id=f"{basename}-{action}-{case.label}") for case in cases]
+    return params
+
+
+WRITE_CASES = _write_cases()
 
 # --- Helpers ------------------------------------------------------------------------------------------------
-
-
-def snapshot(target) -> tuple:
-    """The row count of every table (many-to-many ones included), in one query, and the fields of the object
-    written to."""
-    models = apps.get_models(include_auto_created=True)
-    # (pghistory's Events are a view over the history's tables, built by each query, not a table of their own.)
-    tables = sorted({model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy})
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"SELECT '{table}', COUNT(*) FROM {quote(table)}" for table in tables))
-        counts = dict(cursor.fetchall())
-    fields = type(target)._default_manager.filter(pk=target.pk).values().get() if target is not None else None
-    return counts, fields
 
 
 def encode(body) -> bytes:
@@ -385,10 +399,16 @@ def assert_names(problem: dict, name: str | None) -> None:
 # --- The tests ----------------------------------------------------------------------------------------------
 
 
-def test_every_field_of_every_write_is_broken():
+def test_every_field_of_every_write_has_a_kind_to_break_it_by():
     for key, (_route, call) in WRITES.items():
         assert not callable(call.body) or key in BODY_FIELDS, f"{key}: write out the fields of its body"
         assert all(name in KINDS for name in _field_names(key)), f"{key}: a field has no kind to break it by"
+
+
+def test_every_path_takes_its_id_as_the_path_id_cases_do():
+    """The cases in PATH_IDS are asked of one path of each shape; every other takes its id the same way."""
+    detail = [pattern for pattern in api_patterns() if "pk" in pattern.pattern.regex.groupindex]
+    assert detail and all(f"(?P<pk>{ID_PATTERN})" in pattern.pattern.regex.pattern for pattern in detail)
 
 
 @pytest.mark.django_db
@@ -471,22 +491,37 @@ def _garbage(name: str, filter_) -> list[str]:
     raise AssertionError(f"no garbage for the filter {name} ({type(filter_).__name__})")
 
 
+# The values a filter refuses by its own declaration (its bounds, its length): tried on every filter of the kind.
+# The others test the parsing of the filter's class: tried on its first filter.
+# (An ordering's fields are its own: none orders by a password.)
+FILTER_BOUNDS = {NumberFilter: {str(2**63), "0"}, CharFilter: {"x" * 10_000}, OrderingFilter: {"password"}}
+
+
+def _own_bounds(filter_) -> set[str]:
+    return next((bounds for kind, bounds in FILTER_BOUNDS.items() if isinstance(filter_, kind)), set())
+
+
 def _query_cases() -> list:
-    cases = []
+    cases, listings, filter_classes = [], set(), set()
     for (basename, action), route in ROUTES.items():
         if action != "list":
             continue
         view = resolve(reverse(route.name)).func.cls
+        if (view.pagination_class, view.list) not in listings:  # paginated and listed as one before: the same
+            listings.add((view.pagination_class, view.list))
+            cases += [
+                pytest.param(route, query, status, None, id=f"{basename}-{query[:40]}") for query, status in PAGINATION
+            ]
         filterset = getattr(view, "filterset_class", None)
-        filters = filterset.base_filters if filterset else {}
-        cases += [
-            pytest.param(route, query, status, None, id=f"{basename}-{query[:40]}") for query, status in PAGINATION
-        ]
-        cases += [
-            pytest.param(route, f"{name}={value}", 400, name, id=f"{basename}-{name}={value[:30]}")
-            for name, filter_ in filters.items()
-            for value in _garbage(name, filter_)
-        ]
+        for name, filter_ in (filterset.base_filters if filterset else {}).items():
+            values = _garbage(name, filter_)
+            if type(filter_) in filter_classes:
+                values = [value for value in values if value in _own_bounds(filter_)]
+            filter_classes.add(type(filter_))
+            cases += [
+                pytest.param(route, f"{name}={value}", 400, name, id=f"{basename}-{name}={value[:30]}")
+                for value in values
+            ]
     return cases
 
 

@@ -11,9 +11,11 @@ What each role may write is written out below from the contract, not read from t
 could not fail; a check keeps it equal to what the schema says coordinators may send.
 
 Function level: the role matrix (test_role_matrix.py) asks every routed action, create and partial_update
-included, as every role. Here every method a route does not serve (PUT, DELETE, and POST, PATCH or GET where
-the route has none) is asked as every role: 405 (or 401/403 before it, for who may not use the path at all), and
-nothing changes.
+included, as every role. Here every route is asked, as every role, a method it does not serve: 405 (or 401/403
+before it, for who may not use the path at all), and nothing changes. A route refuses every such method the same
+way (authentication, the permissions with no action to allow, then 405), a read apart from a write (only a write
+opens a history context), so it is asked GET where it has none and one write it does not serve (DELETE first), and
+any method the router maps for it that the view's `http_method_names` refuses.
 """
 
 import json
@@ -25,21 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.docs import OpenApiView
-from tests.factories import PASSWORD
-from tests.test_bad_input import snapshot
-from tests.test_role_matrix import (
-    CALLS,
-    IN,
-    ROLES,
-    ROUTES,
-    Call,
-    Route,
-    api_patterns,
-    assert_problem,
-    expected,
-    new_world,
-    send,
-)
+from tests.harness.database import snapshot
+from tests.harness.http import assert_problem, send
+from tests.harness.roles import ROLES, expected
+from tests.harness.routes import Route, api_patterns
+from tests.harness.world import IN, PLAIN_WRITES, WRITES, new_world
 
 # --- What each role may write (contract sections 4 to 7 and 10) ----------------------------------------------
 
@@ -117,13 +109,6 @@ FOREIGN: dict[str, object] = {
 
 # Logging out reads no body at all (the token is in the header), so there is nothing to assign.
 NO_BODY = {"auth-logout"}
-# Writes outside the router: (basename, action) as in WRITABLE → the route, and the body that would succeed.
-PLAIN_WRITES = {
-    ("auth", "token"): (
-        Route("auth-token", "post", False),
-        Call(lambda w, side: {"username": w.caller.username, "password": PASSWORD}),
-    ),
-}
 
 # --- The schema, for the fields each resource shows --------------------------------------------------------------
 
@@ -186,16 +171,6 @@ def plausible(field_schema: dict):
 
 
 # --- The table ------------------------------------------------------------------------------------------------
-
-
-def writes() -> dict[tuple[str, str], tuple[Route, Call]]:
-    routed = {
-        key: (route, CALLS.get(key, Call())) for key, route in ROUTES.items() if route.method in ("post", "patch")
-    }
-    return {**routed, **PLAIN_WRITES}
-
-
-WRITES = writes()
 
 
 def roles_that_may(key: tuple[str, str]) -> list[str]:
@@ -277,14 +252,20 @@ def _served_methods(pattern) -> set[str]:
     return {method for method in METHODS if hasattr(view, method)}
 
 
+def _unserved_methods(pattern) -> list[str]:
+    unserved = [method for method in METHODS if method not in _served_methods(pattern)]
+    mapped = set(getattr(pattern.callback, "actions", None) or {})
+    write = next((method for method in ("delete", "put", "patch", "post") if method in unserved), None)
+    return [method for method in unserved if method in ("get", write) or method in mapped]
+
+
 UNSERVED = [
     pytest.param(
         pattern.name, "pk" in pattern.pattern.regex.groupindex, method, role, id=f"{pattern.name}-{method}-{role}"
     )
     for pattern in api_patterns()
     if pattern.name != "docs"  # Swagger UI, a page for people
-    for method in METHODS
-    if method not in _served_methods(pattern)
+    for method in _unserved_methods(pattern)
     for role in ROLES
 ]
 

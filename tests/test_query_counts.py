@@ -10,25 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import StageChangeFactory
-from tests.test_role_matrix import EXPECTED, IN, ROLES, ROUTES, expected, new_world
+from tests.harness.roles import EXPECTED, LISTS
+from tests.harness.routes import ROUTES
+from tests.harness.world import IN, new_world
 
 SIZES = (1, 10, 50)
-
-
-def _lists() -> list:
-    """(role, basename, action) for every GET route that answers many rows, and every role that sees them."""
-    cells = []
-    for (basename, action), route in ROUTES.items():
-        if route.method != "get" or action == "retrieve":
-            continue
-        for role in ROLES:
-            seen = expected((basename, action), role, IN)
-            if seen == 200 or (isinstance(seen, frozenset) and IN in seen):
-                cells.append(pytest.param(role, basename, action, id=f"{role}-{basename}-{action}"))
-    return cells
-
-
-LISTS = _lists()
 
 
 def test_every_list_is_measured():

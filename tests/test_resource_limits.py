@@ -18,7 +18,7 @@ from api.pagination import PageNumberPagination
 from pathways.models import Resident
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NeighbourhoodFactory, ResidentFactory, UserFactory
-from tests.test_role_matrix import api_patterns
+from tests.harness.routes import api_patterns
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from api import rows, viewsets
 from coalition.serializers import OrganisationSerializer
 from pathways.serializers import CheckInSerializer, ResidentNameSerializer, ResidentSerializer
-from tests.test_query_counts import LISTS
-from tests.test_role_matrix import IN, ROUTES, new_world
+from tests.harness.roles import LISTS
+from tests.harness.routes import ROUTES
+from tests.harness.world import IN, new_world
 
 # Served from model instances, so a comparison would compare that way with itself: organisations show many-to-many
 # ids, which no plan reproduces; the access log is no ServiceViewSet.

@@ -18,7 +18,7 @@ from notifications import tasks
 from pathways.models import CheckIn, Pathway, Resident, StageChange
 from pathways.stages import Stage
 from tests.factories import PASSWORD, CheckInFactory, PathwayFactory, ResidentFactory, UserFactory
-from tests.test_admin import _form_data
+from tests.harness.admin import form_data
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -75,7 +75,7 @@ def test_a_superuser_in_the_admin_is_recorded_as_a_coordinator(client):
     resident = ResidentFactory(first_name="Sanne", consent_given_at=consent)
     url = reverse("admin:pathways_resident_change", args=[resident.pk])
 
-    assert client.post(url, {**_form_data(client.get(url)), "first_name": "Suzanne"}).status_code == 302
+    assert client.post(url, {**form_data(client.get(url)), "first_name": "Suzanne"}).status_code == 302
 
     change = last_change(resident)
     assert (change.user, change.role, change.fields) == (

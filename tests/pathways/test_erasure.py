@@ -33,7 +33,7 @@ from tests.factories import (
     ResidentFactory,
     UserFactory,
 )
-from tests.test_admin import _form_data
+from tests.harness.admin import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +123,7 @@ def test_the_admin_log_forgets_the_name(client, api, coordinator):
     consent = timezone.now().replace(microsecond=0) - timedelta(days=3)  # as the admin's form sends it back
     resident = ResidentFactory(first_name="Yusuf", last_name="Kaya", consent_given_at=consent)
     url = reverse("admin:pathways_resident_change", args=[resident.pk])
-    assert client.post(url, {**_form_data(client.get(url)), "phone": "+31 6 55555555"}).status_code == 302
+    assert client.post(url, {**form_data(client.get(url)), "phone": "+31 6 55555555"}).status_code == 302
     inline = LogEntry.objects.create(  # as the admin writes it for an object changed inline
         user=coordinator,
         content_type=ContentType.objects.get_for_model(Pathway),
@@ -279,9 +279,9 @@ def test_after_erasure_no_table_holds_any_of_the_residents_data(api, client, coo
     # Edits in the back office, which keeps its own log of them.
     client.force_login(UserFactory(superuser=True))
     url = reverse("admin:pathways_resident_change", args=[resident.pk])
-    assert client.post(url, {**_form_data(client.get(url)), "last_name": MARKERS["admin_last_name"]}).status_code == 302
+    assert client.post(url, {**form_data(client.get(url)), "last_name": MARKERS["admin_last_name"]}).status_code == 302
     url = reverse("admin:pathways_checkin_change", args=[day_7.pk])
-    assert client.post(url, {**_form_data(client.get(url)), "notes": MARKERS["admin_notes"]}).status_code == 302
+    assert client.post(url, {**form_data(client.get(url)), "notes": MARKERS["admin_notes"]}).status_code == 302
 
     exit_ = {"to": "exited", "exitReason": MARKERS["exit_reason"]}
     assert as_coach(coach).post(f"/api/v1/pathways/{pathway.pk}/transitions", exit_, format="json").status_code == 200
