@@ -14,6 +14,7 @@ router.register("organisations", coalition_apis.OrganisationViewSet, basename="o
 router.register("neighbourhoods", coalition_apis.NeighbourhoodViewSet, basename="neighbourhood")
 router.register("programmes", coalition_apis.ProgrammeViewSet, basename="programme")
 router.register("users", coalition_apis.UserViewSet, basename="user")
+router.register("projects", coalition_apis.ProjectViewSet, basename="project")
 router.register("residents", pathway_apis.ResidentViewSet, basename="resident")
 router.register("pathways", pathway_apis.PathwayViewSet, basename="pathway")
 router.register("modules", pathway_apis.ModuleViewSet, basename="module")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -52,7 +53,16 @@ COORDINATOR, COACH, EMPLOYER, EDUCATOR = Role.COORDINATOR, Role.COACH, Role.EMPL
 STAFF = {COORDINATOR, COACH}
 
 
-class ResidentViewSet(ServiceViewSet):
+class ResidentsViewSet(ServiceViewSet):
+    """About residents: partners see nothing of them, not even that such a list exists (contract §11)."""
+
+    def check_permissions(self, request):
+        if self.role == Role.PARTNER:  # before the role's permissions: 404 for every method, not 403 for some
+            raise NotFound()
+        super().check_permissions(request)
+
+
+class ResidentViewSet(ResidentsViewSet):
     """Residents on a pathway: a coach's caseload, everyone for coordinators."""
 
     serializer_class = ResidentSerializer
@@ -84,7 +94,7 @@ class ResidentViewSet(ServiceViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PathwayViewSet(ServiceViewSet):
+class PathwayViewSet(ResidentsViewSet):
     """A resident's way from intake to work; stages change only through `transitions`."""
 
     serializer_class = PathwaySerializer
@@ -145,7 +155,7 @@ class ModuleViewSet(ServiceViewSet):
         return self.respond(services.module_update(module=module, data=data))
 
 
-class EnrolmentViewSet(ServiceViewSet):
+class EnrolmentViewSet(ResidentsViewSet):
     """Residents in modules. Coaches enrol; the module's educators record attendance and completion."""
 
     filterset_class = EnrolmentFilter
@@ -187,7 +197,7 @@ class EnrolmentViewSet(ServiceViewSet):
         return self.respond(services.enrolment_drop(enrolment=enrolment))
 
 
-class PlacementViewSet(ServiceViewSet):
+class PlacementViewSet(ResidentsViewSet):
     """Jobs for residents: proposed by a coach, confirmed or declined by the employer, ended when the job ends."""
 
     serializer_class = PlacementSerializer
@@ -230,7 +240,7 @@ class PlacementViewSet(ServiceViewSet):
         return self.respond(services.placement_end(placement=placement, by=request.user, **data))
 
 
-class CheckInViewSet(ServiceViewSet):
+class CheckInViewSet(ResidentsViewSet):
     """The conversations after placement: the work only begins once someone has a job."""
 
     serializer_class = CheckInSerializer

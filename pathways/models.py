@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from coalition.models import Neighbourhood, Organisation, Programme
+from coalition.models import Neighbourhood, Organisation, Programme, Project
 from history.tracking import tracked
 
 from .stages import CLOSED_STAGES, OPEN_STAGES, Stage
@@ -116,6 +116,7 @@ class Module(models.Model):
     capacity = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(10000)])
     starts_on = models.DateField()
     ends_on = models.DateField()
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="modules")
 
     class Meta:
         ordering = ["starts_on", "title", "id"]
@@ -267,6 +268,7 @@ class Notification(models.Model):
         CHECK_IN_DUE = "check_in_due", "Check-in due"
         CHECK_IN_MISSED = "check_in_missed", "Check-in missed"
         PLACEMENT_UNCONFIRMED = "placement_unconfirmed", "Placement unconfirmed"
+        PROJECT_STOPPED = "project_stopped", "Project stopped"
 
     # Lookups by recipient use the unique (recipient, kind, object) index: no index of its own to write.
     recipient = models.ForeignKey(

@@ -20,7 +20,7 @@ EVERYTHING = "*"
 SCOPES: dict[type[Model], dict[str, str]] = {
     Resident: {Role.COACH: "coach"},
     Pathway: {Role.COACH: "resident__coach"},
-    Module: {Role.COACH: EVERYTHING, Role.EDUCATOR: "provider"},
+    Module: {Role.COACH: EVERYTHING, Role.EDUCATOR: "provider", Role.PARTNER: EVERYTHING},
     Enrolment: {Role.COACH: "pathway__resident__coach", Role.EDUCATOR: "module__provider"},
     Placement: {Role.COACH: "pathway__resident__coach", Role.EMPLOYER: "employer"},
     CheckIn: {Role.COACH: "placement__pathway__resident__coach"},

@@ -9,7 +9,17 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import (
+    DEFAULT_CHECK_IN_DAYS,
+    Domain,
+    Neighbourhood,
+    Organisation,
+    Programme,
+    Project,
+    ProjectDomain,
+    Role,
+    User,
+)
 from pathways.models import (
     AccessLogEntry,
     CheckIn,
@@ -83,6 +93,35 @@ class UserFactory(DjangoModelFactory):
         )
         educator = factory.Trait(role=Role.EDUCATOR, organisation=factory.SubFactory(OrganisationFactory, school=True))
         superuser = factory.Trait(is_superuser=True, is_staff=True, role=Role.COACH, organisation=None)
+        partner = factory.Trait(role=Role.PARTNER)
+
+
+class ProjectFactory(DjangoModelFactory):
+    """An active project of a neighbourhood organisation, working 60/40 in work and social cohesion."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+    lead_organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.NEIGHBOURHOOD_ORGANISATION)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=200))
+
+    class Params:
+        stopped = factory.Trait(stopped_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def domains(project, create, extracted, **kwargs):
+        if create:
+            shares = extracted or {Domain.WORK_ECONOMY: 60, Domain.SOCIAL_COHESION: 40}
+            ProjectDomain.objects.bulk_create(
+                ProjectDomain(project=project, domain=domain, share=share) for domain, share in shares.items()
+            )
+
+    @factory.post_generation
+    def partners(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.partners.set(extracted)
 
 
 class ResidentFactory(DjangoModelFactory):

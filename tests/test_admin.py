@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coalition.models import Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
 from pathways.models import (
     AccessLogEntry,
     CheckIn,
@@ -48,6 +48,8 @@ FACTORIES = {
         notification=factories.NotificationFactory(), created_at=timezone.now()
     ),
     AccessLogEntry: factories.AccessLogEntryFactory,
+    Project: factories.ProjectFactory,
+    ProjectDomain: lambda: factories.ProjectFactory().domains.first(),
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 

@@ -37,6 +37,7 @@ MISSING = object()
 
 # --- What a field is, for breaking it ------------------------------------------------------------------------
 
+OBJECT, OBJECT_LIST = "object", "object_list"
 TEXT, CHOICE, ID, INT, DATE, DATETIME, DECIMAL, BOOL, ID_LIST, INT_LIST, CHOICE_LIST = (
     "text",
     "choice",
@@ -95,8 +96,15 @@ KINDS = {
     "outcome": CHOICE,
     "notes": TEXT,
     "supportNeeds": CHOICE_LIST,
+    "description": TEXT,
+    "leadOrganisation": ID,
+    "partners": ID_LIST,
+    "domains": OBJECT_LIST,
+    "location": OBJECT,
+    "continuity": OBJECT,
+    "risks": OBJECT_LIST,
 }
-NULLABLE = {"dateOfBirth", "neighbourhood", "programme"}  # null is a valid value for these
+NULLABLE = {"dateOfBirth", "neighbourhood", "programme", "location"}  # null is a valid value for these
 
 WRONG_TYPES = [("list", []), ("object", {}), ("bool", True)]
 BAD_IDS = [
@@ -200,6 +208,14 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("item-nul", ["\x00"]),
         ("too-many", ["other"] * 100),
     ],
+    OBJECT: [("text", "x"), ("number", 1), ("list", []), ("bool", True)],
+    OBJECT_LIST: [
+        ("text", "x"),
+        ("object", {}),
+        ("item-text", ["x"]),
+        ("item-null", [None]),
+        ("item-list", [[]]),
+    ],
 }
 
 # Fields a client may read but never write (by whom, where it depends on the role).
@@ -208,6 +224,7 @@ READ_ONLY = {
     "pathway": {"stage": "placed", "startedAt": "2026-01-01T00:00:00Z", "closedAt": None, "exitReason": "x"},
     "enrolment": {"status": "completed", "enrolledAt": "2026-01-01T00:00:00Z", "completedAt": None},
     "placement": {"status": "confirmed", "confirmedBy": 1, "proposedBy": 1, "endDate": "2026-01-01"},
+    "project": {"status": "stopped", "isPearl": True},
 }
 
 # --- The cases ----------------------------------------------------------------------------------------------
@@ -318,6 +335,16 @@ BODY_FIELDS = {
     ("placement", "create"): ["pathway", "employer", "jobTitle", "startDate", "hoursPerWeek", "contractType"],
     ("placement", "end"): ["endDate", "endReason"],
     ("auth", "token"): ["username", "password"],
+    ("project", "create"): [
+        "name",
+        "leadOrganisation",
+        "partners",
+        "domains",
+        "startsOn",
+        "location",
+        "continuity",
+        "risks",
+    ],
 }
 
 

@@ -37,13 +37,14 @@ from tests.factories import (
     PathwayFactory,
     PlacementFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ResidentFactory,
     UserFactory,
 )
 
 API = "api/v1/"
 IN, OUT = "in", "out"
-ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "anonymous"]
+ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "partner", "anonymous"]
 
 # --- The routes, as the URL configuration has them ----------------------------------------------------------
 
@@ -125,6 +126,7 @@ class World:
             "coach": lambda: self.coach,
             "employer": lambda: UserFactory(employer=True, organisation=self.employer),
             "educator": lambda: UserFactory(educator=True, organisation=self.provider),
+            "partner": lambda: UserFactory(partner=True),
             "anonymous": lambda: None,
         }[role]()
         return self.caller
@@ -149,6 +151,7 @@ class World:
                 recipient=self.caller if side == IN and self.caller else self.other_coach, **state
             ),
             "access-log": lambda: AccessLogEntryFactory(resident__coach=coach, **state),
+            "project": lambda: ProjectFactory(**state),
         }
         return builders[basename]()
 
@@ -263,6 +266,19 @@ CALLS: dict[tuple[str, str], Call] = {
     ("placement", "decline"): Call({"reason": "The vacancy was filled."}),
     ("placement", "end"): Call(lambda w, side: {"endDate": today(), "endReason": "resigned"}, {"confirmed": True}),
     ("check-in", "complete"): Call({"outcome": "employed", "notes": "Goes well.", "supportNeeds": ["transport"]}),
+    ("project", "create"): Call(
+        lambda w, side: {
+            "name": unique("Buurtkeuken"),
+            "leadOrganisation": w.provider.id,
+            "partners": [w.employer.id],
+            "domains": [{"domain": "social_cohesion", "share": 70}, {"domain": "health", "share": 30}],
+            "startsOn": "2026-01-01",
+            "location": {"name": "Buurthuis", "demolitionOn": None},
+            "continuity": {"fundedUntil": None, "plan": "Structural municipal funding.", "successorFunder": None},
+            "risks": [{"kind": "staffing", "note": "Volunteers."}],
+        }
+    ),
+    ("project", "partial_update"): Call({"description": "A community kitchen."}),
 }
 
 # --- The contract's expectations ----------------------------------------------------------------------------
@@ -342,7 +358,38 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("notification", "read"): row(SCOPED, SCOPED, SCOPED, SCOPED),
     # The access log: coordinators only.
     ("access-log", "list"): row(ALL, 403, 403, 403),
+    # Projects (§11): everyone signed in reads them, coordinators write.
+    **{("project", action): cell for action, cell in REFERENCE_DATA.items()},
 }
+
+# Partners (§3, §11): like everyone, the reference data, the projects and the module catalogue; nothing of
+# residents — 404 on each, and no such list — and no user but themselves.
+PARTNER = {
+    **{
+        (basename, action): cell["educator"]
+        for (basename, action), cell in EXPECTED.items()
+        if basename in ("organisation", "neighbourhood", "programme", "project")
+    },
+    **{
+        (basename, action): 404
+        for basename, action in EXPECTED
+        if basename in ("resident", "pathway", "enrolment", "placement", "check-in")
+    },
+    ("user", "list"): 403,
+    ("user", "retrieve"): 403,
+    ("user", "create"): 403,
+    ("user", "partial_update"): 403,
+    ("module", "list"): ALL,
+    ("module", "retrieve"): 200,
+    ("module", "create"): 403,
+    ("module", "partial_update"): 403,
+    ("notification", "list"): OWN,
+    ("notification", "retrieve"): SCOPED,
+    ("notification", "read"): SCOPED,
+    ("access-log", "list"): 403,
+}
+for key, cell in PARTNER.items():
+    EXPECTED[key]["partner"] = cell
 
 # The routes outside the router: url name → (method, query, status by role).
 SIGNED_IN = row(200, 200, 200, 200)
@@ -356,6 +403,9 @@ PLAIN_VIEWS = {
     "openapi": ("get", "", row(200, 200, 200, 200, anonymous=200)),
     "docs": ("get", "", row(200, 200, 200, 200, anonymous=200)),
 }
+PARTNER_PLAIN = {"health": 200, "auth-token": 200, "auth-logout": 204, "me": 200, "report-retention": 403}
+for name, (_method, _query, statuses) in PLAIN_VIEWS.items():
+    statuses["partner"] = PARTNER_PLAIN.get(name, 200)
 
 
 def expected(key: tuple[str, str], role: str, side: str):
@@ -401,7 +451,8 @@ CELLS = _cells()
 def test_every_route_has_an_expectation_and_every_expectation_a_route():
     assert set(ROUTES) == set(EXPECTED), "the URL configuration and the role matrix disagree"
     assert plain_view_names() == set(PLAIN_VIEWS)
-    assert all(set(cell) == {"coordinator", "coach", "employer", "educator", "anonymous"} for cell in EXPECTED.values())
+    roles = {"coordinator", "coach", "employer", "educator", "partner", "anonymous"}
+    assert all(set(cell) == roles for cell in EXPECTED.values())
 
 
 @pytest.mark.parametrize(("role", "key", "side"), CELLS)
@@ -445,7 +496,7 @@ def test_role_matrix(role, key, side, world, api):
     if want == 400:  # a foreign key out of scope is named, and does not exist
         reasons = [param["reason"] for param in problem["invalidParams"]]
         assert any("does not exist" in reason for reason in reasons), problem
-    if want == 404:  # exactly as an id that does not exist
+    if want == 404 and route.detail:  # exactly as an id that does not exist
         missing = send(client, route.method, reverse(route.name, kwargs={"pk": 10**17}), body)
         assert without_instance(assert_problem(missing, 404)) == without_instance(problem)
 

@@ -19,6 +19,7 @@ from tests.factories import (
     NotificationFactory,
     PlacementFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ResidentFactory,
     StageChangeFactory,
 )
@@ -237,6 +238,7 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
     CheckInFactory(completed=True)
     ProgrammeFactory()
     NotificationFactory(recipient=coordinator)
+    ProjectFactory()
     api.as_user(coordinator)
     for path, method, operation in operations(schema):
         required_query = [p for p in operation.get("parameters", []) if p["in"] == "query" and p.get("required")]
