@@ -20,7 +20,7 @@ from config.services import model_update
 from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
 
 BACK_OFFICE = "Back office"  # the group of every coordinator: the admin (/admin/) over the coalition's records
-BACK_OFFICE_APPS = ("coalition", "pathways")
+BACK_OFFICE_APPS = ("coalition", "pathways", "evaluation")
 
 
 class LoginSlowedDown(Exception):

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "config",
     "coalition",
     "pathways",
+    "evaluation",
     "workers",
     "history",
 ]
@@ -217,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "coalition.models.Organisation.Kind",
         "NotificationKindEnum": "pathways.models.Notification.Kind",
         "HealthStateEnum": "config.schema.HEALTH_STATES",
+        "ProjectStatusEnum": "coalition.models.ProjectStatus",
+        "ResultStatusEnum": "evaluation.reviews.Status",
+        "DecisionEnum": "evaluation.models.Decision",
     },
 }
 

@@ -7,6 +7,7 @@ from coalition import apis as coalition_apis
 from config import problems
 from config.docs import OpenApiView
 from config.health import HealthView
+from evaluation import apis as evaluation_apis
 from pathways import apis as pathway_apis
 
 router = SimpleRouter(trailing_slash=False)
@@ -23,6 +24,10 @@ router.register("placements", pathway_apis.PlacementViewSet, basename="placement
 router.register("check-ins", pathway_apis.CheckInViewSet, basename="check-in")
 router.register("notifications", pathway_apis.NotificationViewSet, basename="notification")
 router.register("access-log", pathway_apis.AccessLogViewSet, basename="access-log")
+router.register("indicators", evaluation_apis.IndicatorViewSet, basename="indicator")
+router.register("indicator-periods", evaluation_apis.IndicatorPeriodViewSet, basename="indicator-period")
+router.register("results", evaluation_apis.ResultViewSet, basename="result")
+router.register("evaluations", evaluation_apis.EvaluationViewSet, basename="evaluation")
 
 api_v1 = [
     path("health", HealthView.as_view(), name="health"),

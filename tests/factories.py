@@ -20,6 +20,8 @@ from coalition.models import (
     Role,
     User,
 )
+from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
+from evaluation.reviews import Status
 from pathways.models import (
     AccessLogEntry,
     CheckIn,
@@ -309,3 +311,57 @@ class AccessLogEntryFactory(DjangoModelFactory):
     role = factory.LazyAttribute(lambda entry: entry.user.acting_role)
     method = "GET"
     path = factory.LazyAttribute(lambda entry: f"/api/v1/residents/{entry.resident.pk}")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    name = factory.Sequence(lambda n: f"Visitors a week {n}")
+    unit = "visitors"
+    direction = Indicator.Direction.INCREASE
+    aggregation = Indicator.Aggregation.SUM
+    source = Indicator.Source.MANUAL
+
+
+class IndicatorPeriodFactory(DjangoModelFactory):
+    """This year's period of a project, in which today lies."""
+
+    class Meta:
+        model = IndicatorPeriod
+
+    project = factory.SubFactory(ProjectFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    period_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=100))
+    baseline = "800.00"
+    target = "1000.00"
+
+
+class ResultFactory(DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    period = factory.SubFactory(IndicatorPeriodFactory)
+    value = "900.00"
+    measured_on = factory.LazyFunction(timezone.localdate)
+    status = Status.DRAFT
+    created_by = factory.SubFactory(UserFactory, partner=True)
+
+    class Params:
+        submitted = factory.Trait(status=Status.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+        approved = factory.Trait(status=Status.APPROVED, reviewed_at=factory.LazyFunction(timezone.now))
+        returned = factory.Trait(status=Status.RETURNED, review_note="Count the week, not the day.")
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    project = factory.SubFactory(ProjectFactory)
+    round = factory.Sequence(lambda n: str(2000 + n))
+    impact = "4.0"
+    effort = "2.0"
+    decision = Decision.CONTINUE
+    decided_by = factory.SubFactory(UserFactory, coordinator=True)
+    decided_at = factory.LazyFunction(timezone.now)

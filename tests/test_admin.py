@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
+from evaluation.models import Evaluation, Indicator, IndicatorPeriod, Result
 from pathways.models import (
     AccessLogEntry,
     CheckIn,
@@ -50,6 +51,10 @@ FACTORIES = {
     AccessLogEntry: factories.AccessLogEntryFactory,
     Project: factories.ProjectFactory,
     ProjectDomain: lambda: factories.ProjectFactory().domains.first(),
+    Indicator: factories.IndicatorFactory,
+    IndicatorPeriod: factories.IndicatorPeriodFactory,
+    Result: factories.ResultFactory,
+    Evaluation: factories.EvaluationFactory,
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 
@@ -88,7 +93,8 @@ def superuser(client):
 
 
 def test_every_model_of_the_apps_has_an_admin_and_is_tested_here():
-    models = {model for app in ("coalition", "pathways") for model in apps.get_app_config(app).get_models()}
+    apps_ = ("coalition", "pathways", "evaluation")
+    models = {model for app in apps_ for model in apps.get_app_config(app).get_models()}
     assert models <= set(admin.site._registry)
     assert models == set(FACTORIES)
 

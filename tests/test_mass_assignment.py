@@ -105,6 +105,16 @@ WRITABLE: dict[tuple[str, str], dict[str, set[str]]] = {
     ("auth", "token"): {"*": {"username", "password"}},
     ("project", "create"): {"*": PROJECT},
     ("project", "partial_update"): {"*": PROJECT},
+    ("indicator", "create"): {"*": {"name", "description", "unit", "direction", "aggregation", "source"}},
+    ("indicator", "partial_update"): {"*": {"name", "description", "unit", "direction", "aggregation", "source"}},
+    ("indicator-period", "create"): {"*": {"project", "indicator", "periodStart", "periodEnd", "baseline", "target"}},
+    ("indicator-period", "partial_update"): {"*": {"periodStart", "periodEnd", "baseline", "target"}},
+    ("result", "create"): {"*": {"period", "value", "measuredOn", "neighbourhood", "note"}},
+    ("result", "partial_update"): {"*": {"value", "measuredOn", "neighbourhood", "note"}},
+    ("result", "submit"): {"*": set()},
+    ("result", "approve"): {"*": set()},
+    ("result", "return_"): {"*": {"reviewNote"}},
+    ("evaluation", "create"): {"*": {"project", "round", "impact", "effort", "decision", "rationale"}},
 }
 
 # Fields of other resources that would give a caller more than their role: privileges, ownership, money, the

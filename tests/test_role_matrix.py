@@ -30,6 +30,9 @@ from tests.factories import (
     AccessLogEntryFactory,
     CheckInFactory,
     EnrolmentFactory,
+    EvaluationFactory,
+    IndicatorFactory,
+    IndicatorPeriodFactory,
     ModuleFactory,
     NeighbourhoodFactory,
     NotificationFactory,
@@ -39,6 +42,7 @@ from tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
     ResidentFactory,
+    ResultFactory,
     UserFactory,
 )
 
@@ -119,6 +123,11 @@ class World:
     def provider_of(self, side: str):
         return self.provider if side == IN else self.other_provider
 
+    def project_of(self, side: str):
+        """A project the caller is a member of (its organisation leads it), or one they are not."""
+        organisation = self.caller and self.caller.organisation
+        return ProjectFactory(**({"lead_organisation": organisation} if side == IN and organisation else {}))
+
     def sign_in(self, role: str) -> User | None:
         self.caller = {
             "coordinator": lambda: UserFactory(coordinator=True),
@@ -152,6 +161,10 @@ class World:
             ),
             "access-log": lambda: AccessLogEntryFactory(resident__coach=coach, **state),
             "project": lambda: ProjectFactory(**state),
+            "indicator": lambda: IndicatorFactory(**state),
+            "indicator-period": lambda: IndicatorPeriodFactory(project=self.project_of(side), **state),
+            "result": lambda: ResultFactory(period__project=self.project_of(side), **state),
+            "evaluation": lambda: EvaluationFactory(project=self.project_of(side), **state),
         }
         return builders[basename]()
 
@@ -279,6 +292,41 @@ CALLS: dict[tuple[str, str], Call] = {
         }
     ),
     ("project", "partial_update"): Call({"description": "A community kitchen."}),
+    ("indicator", "create"): Call(
+        lambda w, side: {"name": unique("Meals a year"), "unit": "meals", "direction": "increase", "source": "manual"}
+    ),
+    ("indicator", "partial_update"): Call({"description": "Meals served by the kitchen."}),
+    ("indicator-period", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "indicator": IndicatorFactory().id,
+            "periodStart": "2026-01-01",
+            "periodEnd": "2026-12-31",
+            "baseline": "100000.00",
+            "target": "120000.00",
+        }
+    ),
+    ("indicator-period", "partial_update"): Call({"target": "125000.00"}),
+    ("result", "create"): Call(
+        lambda w, side: {
+            "period": w.make("indicator-period", side).id,
+            "value": "1100.00",
+            "measuredOn": today(),
+            "note": "Encounters this week.",
+        }
+    ),
+    ("result", "partial_update"): Call({"value": "1150.00"}),
+    ("result", "approve"): Call(None, {"submitted": True}),
+    ("result", "return_"): Call({"reviewNote": "Count the whole week."}, {"submitted": True}),
+    ("evaluation", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "round": "2026",
+            "impact": "4.5",
+            "effort": "2.0",
+            "decision": "continue",
+        }
+    ),
 }
 
 # --- The contract's expectations ----------------------------------------------------------------------------
@@ -360,6 +408,22 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("access-log", "list"): row(ALL, 403, 403, 403),
     # Projects (§11): everyone signed in reads them, coordinators write.
     **{("project", action): cell for action, cell in REFERENCE_DATA.items()},
+    **{("indicator", action): cell for action, cell in REFERENCE_DATA.items()},
+    # A project's periods, results and evaluations: coordinators, and the project's members whatever their role.
+    ("indicator-period", "list"): row(ALL, OWN, OWN, OWN),
+    ("indicator-period", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("indicator-period", "create"): row(201, 403, 403, 403),
+    ("indicator-period", "partial_update"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "list"): row(ALL, OWN, OWN, OWN),
+    ("result", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "create"): row(201, FOREIGN_KEY, FOREIGN_KEY, FOREIGN_KEY),
+    ("result", "partial_update"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "submit"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "approve"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "return_"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("evaluation", "list"): row(ALL, OWN, OWN, OWN),
+    ("evaluation", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("evaluation", "create"): row(201, 403, 403, 403),
 }
 
 # Partners (§3, §11): like everyone, the reference data, the projects and the module catalogue; nothing of
@@ -368,7 +432,8 @@ PARTNER = {
     **{
         (basename, action): cell["educator"]
         for (basename, action), cell in EXPECTED.items()
-        if basename in ("organisation", "neighbourhood", "programme", "project")
+        if basename in ("organisation", "neighbourhood", "programme", "project", "indicator")
+        or basename in ("indicator-period", "result", "evaluation")  # as a member of the project, like any role
     },
     **{
         (basename, action): 404
