@@ -7,6 +7,7 @@ from coalition import apis as coalition_apis
 from config import problems
 from config.docs import OpenApiView
 from config.health import HealthView
+from evaluation import apis as evaluation_apis
 from notifications import apis as notification_apis
 from pathways import apis as pathway_apis
 
@@ -15,6 +16,7 @@ router.register("organisations", coalition_apis.OrganisationViewSet, basename="o
 router.register("neighbourhoods", coalition_apis.NeighbourhoodViewSet, basename="neighbourhood")
 router.register("programmes", coalition_apis.ProgrammeViewSet, basename="programme")
 router.register("users", coalition_apis.UserViewSet, basename="user")
+router.register("projects", coalition_apis.ProjectViewSet, basename="project")
 router.register("residents", pathway_apis.ResidentViewSet, basename="resident")
 router.register("pathways", pathway_apis.PathwayViewSet, basename="pathway")
 router.register("modules", pathway_apis.ModuleViewSet, basename="module")
@@ -23,6 +25,10 @@ router.register("placements", pathway_apis.PlacementViewSet, basename="placement
 router.register("check-ins", pathway_apis.CheckInViewSet, basename="check-in")
 router.register("notifications", notification_apis.NotificationViewSet, basename="notification")
 router.register("access-log", pathway_apis.AccessLogViewSet, basename="access-log")
+router.register("indicators", evaluation_apis.IndicatorViewSet, basename="indicator")
+router.register("indicator-periods", evaluation_apis.IndicatorPeriodViewSet, basename="indicator-period")
+router.register("results", evaluation_apis.ResultViewSet, basename="result")
+router.register("evaluations", evaluation_apis.EvaluationViewSet, basename="evaluation")
 
 api_v1 = [
     path("health", HealthView.as_view(), name="health"),

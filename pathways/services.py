@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Case, Model, Value, When
 from django.utils import timezone
 
-from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Project, Role, User
 from coalition.permissions import acting_role
 from config.problems import Conflict, InvalidTransition
 from config.services import model_update
@@ -170,7 +170,15 @@ def _move(
 
 
 def module_create(
-    *, title: str, theme: str, provider: Organisation, hours: int, capacity: int, starts_on: date, ends_on: date
+    *,
+    title: str,
+    theme: str,
+    provider: Organisation,
+    hours: int,
+    capacity: int,
+    starts_on: date,
+    ends_on: date,
+    project: Project | None = None,
 ) -> Module:
     _check_module_period(starts_on, ends_on)
     return Module.objects.create(
@@ -181,6 +189,7 @@ def module_create(
         capacity=capacity,
         starts_on=starts_on,
         ends_on=ends_on,
+        project=project,
     )
 
 
@@ -207,6 +216,9 @@ def enrolment_create(*, by: User, pathway: Pathway, module: Module) -> Enrolment
     if pathway.stage not in ENROLLABLE_STAGES:
         raise Conflict(f"Only a pathway at intake, learning or job search can enrol; this one is {pathway.stage}.")
     module = _locked(module)  # seats are counted and taken one enrolment at a time
+    # Locked too, so that an evaluation stopping the project waits for this enrolment or this one for it.
+    if module.project_id is not None and _locked(module.project).stopped_at is not None:
+        raise Conflict(f"'{module.title}' belongs to the stopped project '{module.project}': no new enrolments.")
     if Enrolment.objects.filter(pathway=pathway, module=module).exists():
         raise Conflict("This pathway is already enrolled in this module.")
     if module.enrolments.filter(status__in=Enrolment.SEATED).count() >= module.capacity:

@@ -30,6 +30,9 @@ from tests.factories import (
     AccessLogEntryFactory,
     CheckInFactory,
     EnrolmentFactory,
+    EvaluationFactory,
+    IndicatorFactory,
+    IndicatorPeriodFactory,
     ModuleFactory,
     NeighbourhoodFactory,
     NotificationFactory,
@@ -37,13 +40,15 @@ from tests.factories import (
     PathwayFactory,
     PlacementFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ResidentFactory,
+    ResultFactory,
     UserFactory,
 )
 
 API = "api/v1/"
 IN, OUT = "in", "out"
-ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "anonymous"]
+ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "partner", "anonymous"]
 
 # --- The routes, as the URL configuration has them ----------------------------------------------------------
 
@@ -118,6 +123,11 @@ class World:
     def provider_of(self, side: str):
         return self.provider if side == IN else self.other_provider
 
+    def project_of(self, side: str):
+        """A project the caller is a member of (its organisation leads it), or one they are not."""
+        organisation = self.caller and self.caller.organisation
+        return ProjectFactory(**({"lead_organisation": organisation} if side == IN and organisation else {}))
+
     def sign_in(self, role: str) -> User | None:
         self.caller = {
             "coordinator": lambda: UserFactory(coordinator=True),
@@ -125,6 +135,7 @@ class World:
             "coach": lambda: self.coach,
             "employer": lambda: UserFactory(employer=True, organisation=self.employer),
             "educator": lambda: UserFactory(educator=True, organisation=self.provider),
+            "partner": lambda: UserFactory(partner=True),
             "anonymous": lambda: None,
         }[role]()
         return self.caller
@@ -149,6 +160,11 @@ class World:
                 recipient=self.caller if side == IN and self.caller else self.other_coach, **state
             ),
             "access-log": lambda: AccessLogEntryFactory(resident__coach=coach, **state),
+            "project": lambda: ProjectFactory(**state),
+            "indicator": lambda: IndicatorFactory(**state),
+            "indicator-period": lambda: IndicatorPeriodFactory(project=self.project_of(side), **state),
+            "result": lambda: ResultFactory(period__project=self.project_of(side), **state),
+            "evaluation": lambda: EvaluationFactory(project=self.project_of(side), **state),
         }
         return builders[basename]()
 
@@ -263,6 +279,54 @@ CALLS: dict[tuple[str, str], Call] = {
     ("placement", "decline"): Call({"reason": "The vacancy was filled."}),
     ("placement", "end"): Call(lambda w, side: {"endDate": today(), "endReason": "resigned"}, {"confirmed": True}),
     ("check-in", "complete"): Call({"outcome": "employed", "notes": "Goes well.", "supportNeeds": ["transport"]}),
+    ("project", "create"): Call(
+        lambda w, side: {
+            "name": unique("Buurtkeuken"),
+            "leadOrganisation": w.provider.id,
+            "partners": [w.employer.id],
+            "domains": [{"domain": "social_cohesion", "share": 70}, {"domain": "health", "share": 30}],
+            "startsOn": "2026-01-01",
+            "location": {"name": "Buurthuis", "demolitionOn": None},
+            "continuity": {"fundedUntil": None, "plan": "Structural municipal funding.", "successorFunder": None},
+            "risks": [{"kind": "staffing", "note": "Volunteers."}],
+        }
+    ),
+    ("project", "partial_update"): Call({"description": "A community kitchen."}),
+    ("indicator", "create"): Call(
+        lambda w, side: {"name": unique("Meals a year"), "unit": "meals", "direction": "increase", "source": "manual"}
+    ),
+    ("indicator", "partial_update"): Call({"description": "Meals served by the kitchen."}),
+    ("indicator-period", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "indicator": IndicatorFactory().id,
+            "periodStart": "2026-01-01",
+            "periodEnd": "2026-12-31",
+            "baseline": "100000.00",
+            "target": "120000.00",
+        }
+    ),
+    ("indicator-period", "partial_update"): Call({"target": "125000.00"}),
+    ("result", "create"): Call(
+        lambda w, side: {
+            "period": w.make("indicator-period", side).id,
+            "value": "1100.00",
+            "measuredOn": today(),
+            "note": "Encounters this week.",
+        }
+    ),
+    ("result", "partial_update"): Call({"value": "1150.00"}),
+    ("result", "approve"): Call(None, {"submitted": True}),
+    ("result", "return_"): Call({"reviewNote": "Count the whole week."}, {"submitted": True}),
+    ("evaluation", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "round": "2026",
+            "impact": "4.5",
+            "effort": "2.0",
+            "decision": "continue",
+        }
+    ),
 }
 
 # --- The contract's expectations ----------------------------------------------------------------------------
@@ -342,7 +406,55 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("notification", "read"): row(SCOPED, SCOPED, SCOPED, SCOPED),
     # The access log: coordinators only.
     ("access-log", "list"): row(ALL, 403, 403, 403),
+    # Projects (§11): everyone signed in reads them, coordinators write.
+    **{("project", action): cell for action, cell in REFERENCE_DATA.items()},
+    **{("indicator", action): cell for action, cell in REFERENCE_DATA.items()},
+    # A project's periods, results and evaluations: coordinators, and the project's members whatever their role.
+    ("indicator-period", "list"): row(ALL, OWN, OWN, OWN),
+    ("indicator-period", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("indicator-period", "create"): row(201, 403, 403, 403),
+    ("indicator-period", "partial_update"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "list"): row(ALL, OWN, OWN, OWN),
+    ("result", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "create"): row(201, FOREIGN_KEY, FOREIGN_KEY, FOREIGN_KEY),
+    ("result", "partial_update"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "submit"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "approve"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "return_"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("evaluation", "list"): row(ALL, OWN, OWN, OWN),
+    ("evaluation", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("evaluation", "create"): row(201, 403, 403, 403),
 }
+
+# Partners (§3, §11): like everyone, the reference data, the projects and the module catalogue; nothing of
+# residents — 404 on each, and no such list — and no user but themselves.
+PARTNER = {
+    **{
+        (basename, action): cell["educator"]
+        for (basename, action), cell in EXPECTED.items()
+        if basename in ("organisation", "neighbourhood", "programme", "project", "indicator")
+        or basename in ("indicator-period", "result", "evaluation")  # as a member of the project, like any role
+    },
+    **{
+        (basename, action): 404
+        for basename, action in EXPECTED
+        if basename in ("resident", "pathway", "enrolment", "placement", "check-in")
+    },
+    ("user", "list"): 403,
+    ("user", "retrieve"): 403,
+    ("user", "create"): 403,
+    ("user", "partial_update"): 403,
+    ("module", "list"): ALL,
+    ("module", "retrieve"): 200,
+    ("module", "create"): 403,
+    ("module", "partial_update"): 403,
+    ("notification", "list"): OWN,
+    ("notification", "retrieve"): SCOPED,
+    ("notification", "read"): SCOPED,
+    ("access-log", "list"): 403,
+}
+for key, cell in PARTNER.items():
+    EXPECTED[key]["partner"] = cell
 
 # The routes outside the router: url name → (method, query, status by role).
 SIGNED_IN = row(200, 200, 200, 200)
@@ -357,6 +469,8 @@ PLAIN_VIEWS = {
     "openapi": ("get", "", row(200, 200, 200, 200, anonymous=200)),
     "docs": ("get", "", row(200, 200, 200, 200, anonymous=200)),
 }
+for _method, _query, statuses in PLAIN_VIEWS.values():
+    statuses["partner"] = statuses["employer"]  # here, like any other signed-in user but a coordinator
 
 
 def expected(key: tuple[str, str], role: str, side: str):
@@ -402,7 +516,8 @@ CELLS = _cells()
 def test_every_route_has_an_expectation_and_every_expectation_a_route():
     assert set(ROUTES) == set(EXPECTED), "the URL configuration and the role matrix disagree"
     assert plain_view_names() == set(PLAIN_VIEWS)
-    assert all(set(cell) == {"coordinator", "coach", "employer", "educator", "anonymous"} for cell in EXPECTED.values())
+    roles = {"coordinator", "coach", "employer", "educator", "partner", "anonymous"}
+    assert all(set(cell) == roles for cell in EXPECTED.values())
 
 
 @pytest.mark.parametrize(("role", "key", "side"), CELLS)
@@ -448,7 +563,7 @@ def test_role_matrix(role, key, side, world, api):
     if want == 400:  # a foreign key out of scope is named, and does not exist
         reasons = [param["reason"] for param in problem["invalidParams"]]
         assert any("does not exist" in reason for reason in reasons), problem
-    if want == 404:  # exactly as an id that does not exist
+    if want == 404 and route.detail:  # exactly as an id that does not exist
         missing = send(client, route.method, reverse(route.name, kwargs={"pk": 10**17}), body)
         assert without_instance(assert_problem(missing, 404)) == without_instance(problem)
 
