@@ -11,8 +11,8 @@ from django.db.models import Count
 
 from api.problems import Conflict
 
-from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
-from .services import check_caseload, check_role_fits_organisation, user_back_office_sync
+from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
+from .services import check_caseload, check_domains, check_role_fits_organisation, user_back_office_sync
 
 
 @admin.register(Neighbourhood)
@@ -159,3 +159,62 @@ class CoalitionUserAdmin(UserAdmin):
         if request.GET.get("field_name") == "coach":  # the autocomplete of a resident's coach offers coaches only
             queryset = queryset.filter(role=Role.COACH)
         return queryset, may_have_duplicates
+
+
+class ProjectDomainFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        domains = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and "domain" in form.cleaned_data
+        ]
+        try:  # the same check as the API's services
+            check_domains(domains)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["domains"]) from exc
+
+
+class ProjectDomainInline(admin.TabularInline):
+    model = ProjectDomain
+    formset = ProjectDomainFormSet
+    extra = 0
+    min_num = 1
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    """Projects; `stopped` is set by an evaluation that decided to stop, never here."""
+
+    inlines = [ProjectDomainInline]
+    list_display = ["name", "lead_organisation", "starts_on", "ends_on", "status", "is_pearl"]
+    list_select_related = ["lead_organisation"]
+    list_filter = ["lead_organisation__kind", "neighbourhoods"]
+    search_fields = ["name"]
+    filter_horizontal = ["partners", "neighbourhoods"]
+    autocomplete_fields = ["lead_organisation", "successor_funder"]
+    readonly_fields = ["stopped_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("domains")
+
+    @admin.display(boolean=True, description="pearl")
+    def is_pearl(self, project: Project) -> bool:
+        return project.is_pearl
+
+
+@admin.register(ProjectDomain)
+class ProjectDomainAdmin(admin.ModelAdmin):
+    """The domains of every project at a glance; their shares are changed on the project's page, where they are
+    checked to add up to 100 together."""
+
+    list_display = ["project", "domain", "share"]
+    list_filter = ["domain"]
+    list_select_related = ["project"]
+    search_fields = ["project__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

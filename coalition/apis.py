@@ -10,7 +10,7 @@ from api.throttling import AnonRateThrottle
 from api.viewsets import ServiceViewSet
 
 from . import examples, selectors, services
-from .filters import NeighbourhoodFilter, OrganisationFilter, UserFilter
+from .filters import NeighbourhoodFilter, OrganisationFilter, ProjectFilter, UserFilter
 from .models import Role
 from .permissions import IsCoordinator
 from .serializers import (
@@ -18,6 +18,7 @@ from .serializers import (
     NeighbourhoodSerializer,
     OrganisationSerializer,
     ProgrammeSerializer,
+    ProjectSerializer,
     PublicProgrammeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
@@ -133,6 +134,39 @@ class ProgrammeViewSet(ServiceViewSet):
         programme = self.get_object()
         data = self.validated(instance=programme, partial=True)
         return self.respond(services.programme_update(programme=programme, data=data))
+
+
+@documented(
+    "a project",
+    "projects",
+    "every signed-in user",
+    "The coalition's projects with their partners, policy domains, location, continuity and risks; `isPearl` after "
+    "an evaluation. Filter by `status`, `domain`, `neighbourhood` or `organisation` (lead or partner); `search` the "
+    "name.",
+    examples.PROJECT,
+    examples.PROJECT_REQUEST,
+    {"continuity": {"fundedUntil": "2028-12-31", "plan": "Structural funding agreed.", "successorFunder": None}},
+)
+class ProjectViewSet(ServiceViewSet):
+    """The coalition's projects — a local work company, a community kitchen, the work-and-learn modules of a
+    transition — with their partners, policy domains, location and continuity; every signed-in user reads them."""
+
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+    roles = COORDINATOR_WRITES
+
+    def get_queryset(self):
+        return selectors.project_list()
+
+    def create(self, request):
+        project = services.project_create(**self.validated())
+        return self.respond(selectors.project_list().get(pk=project.pk), status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        project = self.get_object()
+        data = self.validated(instance=project, partial=True)
+        services.project_update(project=project, data=data)
+        return self.respond(selectors.project_list().get(pk=project.pk))
 
 
 @documented(

@@ -35,3 +35,29 @@ USER_REQUEST = {
     "organisation": 12,
     "password": "Zuidwest-aan-het-werk-2026",
 }
+
+PROJECT = {
+    "id": 2,
+    "name": "Participatiekeuken",
+    "description": "A community kitchen: 120,000 meals a year, cooked by residents learning the trade.",
+    "leadOrganisation": 12,
+    "partners": [15],
+    "neighbourhoods": [3],
+    "domains": [
+        {"domain": "participation_poverty", "share": 40},
+        {"domain": "work_economy", "share": 35},
+        {"domain": "social_cohesion", "share": 25},
+    ],
+    "startsOn": "2024-01-01",
+    "endsOn": None,
+    "status": "active",
+    "location": {"name": "Buurthuis De Henneburg", "demolitionOn": None},
+    "continuity": {
+        "fundedUntil": "2027-12-31",
+        "plan": "Structural funding from the municipality.",
+        "successorFunder": 1,
+    },
+    "risks": [],
+    "isPearl": True,
+}
+PROJECT_REQUEST = {key: value for key, value in PROJECT.items() if key not in ("id", "status", "isPearl")}

@@ -3,6 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django_filters.fields import IsoDateTimeField
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from drf_spectacular.utils import extend_schema_field
@@ -10,7 +11,8 @@ from rest_framework.exceptions import ValidationError
 
 from api.serializers import MAX_ID, NAIVE_INSTANT, written_without_offset
 
-from .models import Organisation, Role, User
+from .models import Domain, Organisation, Project, ProjectStatus, Role, User
+from .selectors import involving
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -122,3 +124,30 @@ class UserFilter(django_filters.FilterSet):
     class Meta:
         model = User
         fields = []
+
+
+class ProjectFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, method="filter_status")
+    domain = django_filters.ChoiceFilter(choices=Domain.choices, field_name="domains__domain")
+    neighbourhood = IdFilter(field_name="neighbourhoods")
+    organisation = IdFilter(method="filter_organisation", help_text="The lead organisation or one of the partners.")
+    search = SearchFilter(fields=["name"])
+    ordering = OrderingFilter(fields=(("name", "name"), ("starts_on", "startsOn"), ("id", "id")))
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_status(self, queryset, name, value):
+        today = timezone.localdate()
+        running = Q(stopped_at__isnull=True)
+        return queryset.filter(
+            {
+                ProjectStatus.STOPPED: Q(stopped_at__isnull=False),
+                ProjectStatus.COMPLETED: running & Q(ends_on__lt=today),
+                ProjectStatus.ACTIVE: running & (Q(ends_on__isnull=True) | Q(ends_on__gte=today)),
+            }[value]
+        )
+
+    def filter_organisation(self, queryset, name, value):
+        return queryset.filter(involving(value))

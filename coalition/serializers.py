@@ -1,9 +1,22 @@
+from collections.abc import Mapping
+
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from api.serializers import ModelSerializer, Serializer
+from api.serializers import IdRelatedField, ModelSerializer, Serializer
 
-from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Role, User
+from .models import (
+    MAX_CHECK_IN_DAY,
+    Domain,
+    Neighbourhood,
+    Organisation,
+    Programme,
+    Project,
+    ProjectStatus,
+    RiskKind,
+    Role,
+    User,
+)
 
 
 class NeighbourhoodSerializer(ModelSerializer):
@@ -71,3 +84,78 @@ class TokenRequestSerializer(Serializer):
 
 class TokenSerializer(Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class NestedObject(Serializer):
+    """An object inside a body. Anything but an object is an error of the field itself, named as the field (DRF
+    would name it `<field>.nonFieldErrors`); inside a list, named after the list (contract §2)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data is not serializers.empty and data is not None and not isinstance(data, Mapping):
+            raise serializers.ValidationError([f"Expected an object, not {type(data).__name__}."])
+        return super().run_validation(data)
+
+
+class ObjectListField(serializers.ListField):
+    """A list of objects: a JSON list, or rows of a related model (a manager) when shown."""
+
+    def to_representation(self, data):
+        return super().to_representation(data.all() if hasattr(data, "all") else data)
+
+
+def object_list(child: Serializer, **kwargs) -> ObjectListField:
+    return ObjectListField(child=child, max_length=50, **kwargs)
+
+
+class ProjectDomainSerializer(NestedObject):
+    domain = serializers.ChoiceField(choices=Domain.choices)
+    share = serializers.IntegerField(min_value=1, max_value=100, help_text="A whole-number percentage.")
+
+
+class LocationSerializer(NestedObject):
+    name = serializers.CharField(max_length=200)
+    demolition_on = serializers.DateField(
+        allow_null=True, required=False, help_text="When the building is to be demolished, if it is."
+    )
+
+
+class ContinuitySerializer(NestedObject):
+    funded_until = serializers.DateField(allow_null=True, required=False, help_text="Until when it is funded.")
+    plan = serializers.CharField(max_length=5000, allow_blank=True, required=False, help_text="What comes after.")
+    successor_funder = IdRelatedField(
+        queryset=Organisation.objects.all(), allow_null=True, required=False, help_text="An organisation's id."
+    )
+
+
+class RiskSerializer(NestedObject):
+    kind = serializers.ChoiceField(choices=RiskKind.choices)
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class ProjectSerializer(ModelSerializer):
+    domains = object_list(ProjectDomainSerializer(), help_text="Each domain once; the shares add up to 100.")
+    location = LocationSerializer(allow_null=True, required=False)
+    continuity = ContinuitySerializer(required=False)
+    risks = object_list(RiskSerializer(), required=False)
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, read_only=True)
+    is_pearl = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "description",
+            "lead_organisation",
+            "partners",
+            "neighbourhoods",
+            "domains",
+            "starts_on",
+            "ends_on",
+            "status",
+            "location",
+            "continuity",
+            "risks",
+            "is_pearl",
+        ]
+        extra_kwargs = {"description": {"max_length": 10_000}}

@@ -19,10 +19,10 @@ from api.problems import Conflict
 from api.services import model_update
 from api.throttling import cache_count
 
-from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Role, User
+from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
 
 BACK_OFFICE = "Back office"  # the group of every coordinator: the admin (/admin/) over the coalition's records
-BACK_OFFICE_APPS = ("coalition", "pathways")
+BACK_OFFICE_APPS = ("coalition", "pathways", "evaluation")
 
 
 class LoginSlowedDown(Exception):
@@ -238,3 +238,96 @@ def auth_token_create(*, username: str, password: str, request=None) -> str:
 
 def auth_token_revoke(*, token: AuthToken) -> None:
     token.delete()
+
+
+# --- Projects -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(
+    *,
+    name: str,
+    lead_organisation: Organisation,
+    domains: list[dict],
+    starts_on: date,
+    description: str = "",
+    partners: Iterable[Organisation] = (),
+    neighbourhoods: Iterable[Neighbourhood] = (),
+    ends_on: date | None = None,
+    location: dict | None = None,
+    continuity: dict | None = None,
+    risks: list[dict] | None = None,
+) -> Project:
+    check_project_period(starts_on=starts_on, ends_on=ends_on)
+    project = Project.objects.create(
+        name=name,
+        description=description,
+        lead_organisation=lead_organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        risks=list(risks or []),
+        **_location_columns(location),
+        **_continuity_columns(continuity or {}),
+    )
+    project.partners.set(partners)
+    project.neighbourhoods.set(neighbourhoods)
+    _domains_set(project, domains)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, data: dict) -> Project:
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+    data = dict(data)
+    check_project_period(
+        starts_on=data.get("starts_on", project.starts_on), ends_on=data.get("ends_on", project.ends_on)
+    )
+    if "domains" in data:
+        _domains_set(project, data.pop("domains"))
+    if "location" in data:
+        data.update(_location_columns(data.pop("location")))
+    if "continuity" in data:
+        data.update(_continuity_columns(data.pop("continuity")))
+    if "risks" in data:
+        data["risks"] = list(data["risks"])
+    return model_update(instance=project, data=data)
+
+
+def check_project_period(*, starts_on: date, ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "Must not lie before the start."})
+
+
+def check_domains(domains: list[dict]) -> None:
+    """Each domain at most once, with whole-number shares adding up to exactly 100."""
+    names = [item["domain"] for item in domains]
+    if len(set(names)) != len(names):
+        raise ValidationError({"domains": "Name each domain at most once."})
+    total = sum(item["share"] for item in domains)
+    if total != 100:
+        raise ValidationError({"domains": f"The shares must add up to 100, not {total}."})
+
+
+def _domains_set(project: Project, domains: list[dict]) -> None:
+    check_domains(domains)
+    project.domains.all().delete()
+    ProjectDomain.objects.bulk_create(
+        ProjectDomain(project=project, domain=item["domain"], share=item["share"]) for item in domains
+    )
+
+
+def _location_columns(location: dict | None) -> dict:
+    location = location or {}
+    return {"location_name": location.get("name", ""), "location_demolition_on": location.get("demolition_on")}
+
+
+_CONTINUITY_COLUMNS = {
+    "funded_until": "funded_until",
+    "plan": "continuity_plan",
+    "successor_funder": "successor_funder",
+}
+
+
+def _continuity_columns(continuity: dict) -> dict:
+    """The columns of what was given: a partial change of `continuity` leaves the rest as it was."""
+    return {_CONTINUITY_COLUMNS[key]: value for key, value in continuity.items()}

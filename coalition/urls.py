@@ -8,6 +8,7 @@ router.register("organisations", apis.OrganisationViewSet, basename="organisatio
 router.register("neighbourhoods", apis.NeighbourhoodViewSet, basename="neighbourhood")
 router.register("programmes", apis.ProgrammeViewSet, basename="programme")
 router.register("users", apis.UserViewSet, basename="user")
+router.register("projects", apis.ProjectViewSet, basename="project")
 
 urlpatterns = [
     path("auth/token", apis.TokenView.as_view(), name="auth-token"),

@@ -15,6 +15,8 @@ def notified_residents(*, notifications: list[Mapping]) -> list[int]:
     in one query."""
     about = []
     for source in sources():
+        if source.resident is None:
+            continue
         ids = [shown["object_id"] for shown in notifications if shown["object_type"] == source.object_type]
         if ids:
             about.append(

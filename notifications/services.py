@@ -29,7 +29,10 @@ def notifications_create(
     (a user notified of it before is skipped), each with an outbox e-mail handed to `deliver` after the commit of
     the caller's transaction (e.g. a decision's). Answers the ids of the new notifications."""
     source, kind_reminder = source_of(kind)
-    users = get_user_model().objects.filter(pk__in=list(recipient_ids), is_active=True)
+    recipient_ids = list(recipient_ids)
+    if not recipient_ids:
+        return []  # nobody to notify (a query for no ids compiles to no SQL at all)
+    users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True)
     created = insert_notifications(source, kind_reminder, [object_id], now=timezone.now(), users=users)
     queue_emails(SweepReport(), created, deliver=deliver)
     return created
@@ -41,6 +44,8 @@ def notifications_rewrite(*, resident_ids: list[int]) -> int:
     table = Notification._meta.db_table
     rewritten = 0
     for source in sources():
+        if source.resident is None:
+            continue
         rows, rows_params = objects_sql(source, resident=True)
         about, about_param = in_ids("o.about_resident", resident_ids)
         for reminder in source.reminders:

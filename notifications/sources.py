@@ -12,15 +12,15 @@ who receives each kind, and which resident each is about. For example (an app's 
         Source(
             name="stopped_projects",  # the sweep step, as /health and send_reminders name it
             object_type="project",
-            objects=lambda: Project.objects.annotate(name=F("title"), coach_user=F("coach")),
-            resident="resident",  # the lookup from a project to the id of the resident it is about
+            objects=lambda: Project.objects.annotate(title=F("name"), lead=F("lead_organisation")),
+            resident=None,  # about no resident (else the lookup to the id of the resident it is about)
             reminders=(
                 Reminder(
                     kind="project_stopped",
                     label="Project stopped",
-                    subject="Project stopped: {name}",
-                    body="The project {name} was stopped.",
-                    recipients=Recipients(lambda: User.objects.filter(is_active=True), match=("id", "coach_user")),
+                    subject="Project stopped: {title}",
+                    body="The project {title} was stopped.",
+                    recipients=Recipients(active_users, match=("organisation_id", "lead")),
                 ),
             ),
             # No `due`: not swept; notifications.services.notifications_create writes these in the transaction
@@ -111,7 +111,8 @@ class Source:
     name: str  # its step of the sweep (SweepProblem.step, the report's failed steps and rows left out)
     object_type: str  # what its notifications are about (Notification.object_type)
     objects: Callable[[], QuerySet]  # the rows notifications are written from, annotated with the placeholders
-    resident: str  # the lookup from an object to the id of the resident it is about (access log, erasure)
+    resident: str | None  # the lookup from an object to the id of the resident it is about (access log, erasure);
+    # None: its objects are about no resident (a project)
     reminders: tuple[Reminder, ...]
     due: Callable[..., Due] | None = None  # due(now=, among=); None: not swept
     candidates: Callable[..., list[int]] | None = None  # candidates(now=, among=): the ids `due` would take now

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -54,6 +55,15 @@ COORDINATOR, COACH, EMPLOYER, EDUCATOR = Role.COORDINATOR, Role.COACH, Role.EMPL
 STAFF = {COORDINATOR, COACH}
 
 
+class ResidentsViewSet(ServiceViewSet):
+    """About residents: partners see nothing of them, not even that such a list exists (contract §11)."""
+
+    def check_permissions(self, request):
+        if self.role == Role.PARTNER:  # before the role's permissions: 404 for every method, not 403 for some
+            raise NotFound()
+        super().check_permissions(request)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List residents",
@@ -93,7 +103,7 @@ STAFF = {COORDINATOR, COACH}
         "can see the resident gets 403.",
     ),
 )
-class ResidentViewSet(ServiceViewSet):
+class ResidentViewSet(ResidentsViewSet):
     """Residents on a pathway: a coach's caseload, everyone for coordinators."""
 
     serializer_class = ResidentSerializer
@@ -166,7 +176,7 @@ class ResidentViewSet(ServiceViewSet):
         examples=[answer_example("From intake to learning", examples.STAGE_CHANGE)],
     ),
 )
-class PathwayViewSet(ServiceViewSet):
+class PathwayViewSet(ResidentsViewSet):
     """A resident's way from intake to work; stages change only through `transitions`."""
 
     serializer_class = PathwaySerializer
@@ -291,7 +301,7 @@ class ModuleViewSet(ServiceViewSet):
         "again. Only an `enrolled` enrolment can be dropped (else 409). No body.",
     ),
 )
-class EnrolmentViewSet(ServiceViewSet):
+class EnrolmentViewSet(ResidentsViewSet):
     """Residents in modules. Coaches enrol; the module's educators record attendance and completion."""
 
     filterset_class = EnrolmentFilter
@@ -377,7 +387,7 @@ class EnrolmentViewSet(ServiceViewSet):
         examples=[request_example("Contract ended", examples.PLACEMENT_END_REQUEST)],
     ),
 )
-class PlacementViewSet(ServiceViewSet):
+class PlacementViewSet(ResidentsViewSet):
     """Jobs for residents: proposed by a coach, confirmed or declined by the employer, ended when the job ends."""
 
     serializer_class = PlacementSerializer
@@ -444,7 +454,7 @@ class PlacementViewSet(ServiceViewSet):
         ],
     ),
 )
-class CheckInViewSet(ServiceViewSet):
+class CheckInViewSet(ResidentsViewSet):
     """The conversations after placement: the work only begins once someone has a job."""
 
     serializer_class = CheckInSerializer

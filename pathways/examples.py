@@ -54,6 +54,7 @@ MODULE = {
     "capacity": 16,
     "startsOn": "2026-10-05",
     "endsOn": "2027-01-29",
+    "project": None,
 }
 MODULE_REQUEST = {key: value for key, value in MODULE.items() if key != "id"}
 

@@ -30,6 +30,7 @@ class PathwayFilter(django_filters.FilterSet):
 class ModuleFilter(django_filters.FilterSet):
     theme = django_filters.ChoiceFilter(choices=Module.Theme.choices)
     provider = IdFilter()
+    project = IdFilter()
     search = SearchFilter(fields=["title"])
     ordering = OrderingFilter(fields=(("starts_on", "startsOn"), ("title", "title"), ("id", "id")))
 

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from coalition.models import Neighbourhood, Organisation, Programme
+from coalition.models import Neighbourhood, Organisation, Programme, Project
 from history.tracking import tracked
 
 from .stages import CLOSED_STAGES, OPEN_STAGES, Stage
@@ -116,6 +116,7 @@ class Module(models.Model):
     capacity = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(10000)])
     starts_on = models.DateField()
     ends_on = models.DateField()
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="modules")
 
     class Meta:
         ordering = ["starts_on", "title", "id"]

@@ -97,7 +97,7 @@ class StageChangeSerializer(ModelSerializer):
 class ModuleSerializer(ModelSerializer):
     class Meta:
         model = Module
-        fields = ["id", "title", "theme", "provider", "hours", "capacity", "starts_on", "ends_on"]
+        fields = ["id", "title", "theme", "provider", "hours", "capacity", "starts_on", "ends_on", "project"]
 
     def adjust_fields(self, fields) -> None:
         fields["provider"].queryset = Organisation.objects.filter(is_active=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from api.problems import Conflict, InvalidTransition
 from api.serializers import acting_role
 from api.services import model_update
-from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Project, Role, User
 from history.services import history_erase
 from idempotency.services import record_forget_resident
 from notifications.handover import request_sweep
@@ -206,7 +206,15 @@ def _move(
 
 
 def module_create(
-    *, title: str, theme: str, provider: Organisation, hours: int, capacity: int, starts_on: date, ends_on: date
+    *,
+    title: str,
+    theme: str,
+    provider: Organisation,
+    hours: int,
+    capacity: int,
+    starts_on: date,
+    ends_on: date,
+    project: Project | None = None,
 ) -> Module:
     _check_module_period(starts_on, ends_on)
     return Module.objects.create(
@@ -217,6 +225,7 @@ def module_create(
         capacity=capacity,
         starts_on=starts_on,
         ends_on=ends_on,
+        project=project,
     )
 
 
@@ -244,6 +253,9 @@ def enrolment_create(*, by: User, pathway: Pathway, module: Module) -> Enrolment
     if pathway.stage not in ENROLLABLE_STAGES:
         raise Conflict(f"Only a pathway at intake, learning or job search can enrol; this one is {pathway.stage}.")
     module = _locked(module)  # seats are counted and taken one enrolment at a time
+    # Locked too, so that an evaluation stopping the project waits for this enrolment or this one for it.
+    if module.project_id is not None and _locked(module.project).stopped_at is not None:
+        raise Conflict(f"'{module.title}' belongs to the stopped project '{module.project}': no new enrolments.")
     if Enrolment.objects.filter(pathway=pathway, module=module).exists():
         raise Conflict("This pathway is already enrolled in this module.")
     if module.enrolments.filter(status__in=Enrolment.SEATED).count() >= module.capacity:

@@ -9,7 +9,19 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import (
+    DEFAULT_CHECK_IN_DAYS,
+    Domain,
+    Neighbourhood,
+    Organisation,
+    Programme,
+    Project,
+    ProjectDomain,
+    Role,
+    User,
+)
+from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
+from evaluation.reviews import Status
 from notifications.models import Notification
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.reminders import CHECK_IN_DUE
@@ -75,6 +87,35 @@ class UserFactory(DjangoModelFactory):
         )
         educator = factory.Trait(role=Role.EDUCATOR, organisation=factory.SubFactory(OrganisationFactory, school=True))
         superuser = factory.Trait(is_superuser=True, is_staff=True, role=Role.COACH, organisation=None)
+        partner = factory.Trait(role=Role.PARTNER)
+
+
+class ProjectFactory(DjangoModelFactory):
+    """An active project of a neighbourhood organisation, working 60/40 in work and social cohesion."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+    lead_organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.NEIGHBOURHOOD_ORGANISATION)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=200))
+
+    class Params:
+        stopped = factory.Trait(stopped_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def domains(project, create, extracted, **kwargs):
+        if create:
+            shares = extracted or {Domain.WORK_ECONOMY: 60, Domain.SOCIAL_COHESION: 40}
+            ProjectDomain.objects.bulk_create(
+                ProjectDomain(project=project, domain=domain, share=share) for domain, share in shares.items()
+            )
+
+    @factory.post_generation
+    def partners(project, create, extracted, **kwargs):
+        if create and extracted:
+            project.partners.set(extracted)
 
 
 class ResidentFactory(DjangoModelFactory):
@@ -262,3 +303,57 @@ class AccessLogEntryFactory(DjangoModelFactory):
     role = factory.LazyAttribute(lambda entry: entry.user.acting_role)
     method = "GET"
     path = factory.LazyAttribute(lambda entry: f"/api/v1/residents/{entry.resident.pk}")
+
+
+class IndicatorFactory(DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    name = factory.Sequence(lambda n: f"Visitors a week {n}")
+    unit = "visitors"
+    direction = Indicator.Direction.INCREASE
+    aggregation = Indicator.Aggregation.SUM
+    source = Indicator.Source.MANUAL
+
+
+class IndicatorPeriodFactory(DjangoModelFactory):
+    """This year's period of a project, in which today lies."""
+
+    class Meta:
+        model = IndicatorPeriod
+
+    project = factory.SubFactory(ProjectFactory)
+    indicator = factory.SubFactory(IndicatorFactory)
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    period_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=100))
+    baseline = "800.00"
+    target = "1000.00"
+
+
+class ResultFactory(DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    period = factory.SubFactory(IndicatorPeriodFactory)
+    value = "900.00"
+    measured_on = factory.LazyFunction(timezone.localdate)
+    status = Status.DRAFT
+    created_by = factory.SubFactory(UserFactory, partner=True)
+
+    class Params:
+        submitted = factory.Trait(status=Status.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+        approved = factory.Trait(status=Status.APPROVED, reviewed_at=factory.LazyFunction(timezone.now))
+        returned = factory.Trait(status=Status.RETURNED, review_note="Count the week, not the day.")
+
+
+class EvaluationFactory(DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    project = factory.SubFactory(ProjectFactory)
+    round = factory.Sequence(lambda n: str(2000 + n))
+    impact = "4.0"
+    effort = "2.0"
+    decision = Decision.CONTINUE
+    decided_by = factory.SubFactory(UserFactory, coordinator=True)
+    decided_at = factory.LazyFunction(timezone.now)

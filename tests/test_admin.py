@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coalition.models import Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
+from evaluation.models import Evaluation, Indicator, IndicatorPeriod, Result
 from notifications.models import Notification, OutboxEmail, SweepProblem
 from notifications.sweep import sweep_steps
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
@@ -44,6 +45,12 @@ FACTORIES = {
     SweepProblem: lambda: SweepProblem.objects.update_or_create(  # one row per step: they take turns
         step=next(_SWEEP_STEPS), defaults={"at": timezone.now(), "failed": False, "skipped_rows": 1}
     )[0],
+    Project: factories.ProjectFactory,
+    ProjectDomain: lambda: factories.ProjectFactory().domains.first(),
+    Indicator: factories.IndicatorFactory,
+    IndicatorPeriod: factories.IndicatorPeriodFactory,
+    Result: factories.ResultFactory,
+    Evaluation: factories.EvaluationFactory,
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 
@@ -60,9 +67,8 @@ def superuser(client):
 
 
 def test_every_model_of_the_apps_has_an_admin_and_is_tested_here():
-    models = {
-        model for app in ("coalition", "pathways", "notifications") for model in apps.get_app_config(app).get_models()
-    }
+    apps_ = ("coalition", "pathways", "notifications", "evaluation")
+    models = {model for app in apps_ for model in apps.get_app_config(app).get_models()}
     assert models <= set(admin.site._registry)
     assert models == set(FACTORIES)
 

@@ -43,6 +43,7 @@ MISSING = object()
 
 # --- What a field is, for breaking it ------------------------------------------------------------------------
 
+OBJECT, OBJECT_LIST = "object", "object_list"
 TEXT, CHOICE, ID, INT, DATE, DATETIME, DECIMAL, BOOL, ID_LIST, INT_LIST, CHOICE_LIST = (
     "text",
     "choice",
@@ -101,8 +102,41 @@ KINDS = {
     "outcome": CHOICE,
     "notes": TEXT,
     "supportNeeds": CHOICE_LIST,
+    "description": TEXT,
+    "leadOrganisation": ID,
+    "partners": ID_LIST,
+    "domains": OBJECT_LIST,
+    "location": OBJECT,
+    "continuity": OBJECT,
+    "risks": OBJECT_LIST,
+    "unit": TEXT,
+    "direction": CHOICE,
+    "aggregation": CHOICE,
+    "source": CHOICE,
+    "project": ID,
+    "indicator": ID,
+    "periodStart": DATE,
+    "periodEnd": DATE,
+    "baseline": DECIMAL,
+    "target": DECIMAL,
+    "period": ID,
+    "value": DECIMAL,
+    "measuredOn": DATE,
+    "round": TEXT,
+    "impact": DECIMAL,
+    "effort": DECIMAL,
+    "decision": CHOICE,
+    "rationale": TEXT,
+    "reviewNote": TEXT,
 }
-NULLABLE = {"dateOfBirth", "neighbourhood", "programme"}  # null is a valid value for these
+NULLABLE = {
+    "dateOfBirth",
+    "neighbourhood",
+    "programme",
+    "location",
+    "baseline",
+    "target",
+}  # null is a valid value for these
 
 WRONG_TYPES = [("list", []), ("object", {}), ("bool", True)]
 BAD_IDS = [
@@ -207,6 +241,14 @@ BAD_VALUES: dict[str, list[tuple[str, object]]] = {
         ("item-nul", ["\x00"]),
         ("too-many", ["other"] * 100),
     ],
+    OBJECT: [("text", "x"), ("number", 1), ("list", []), ("bool", True)],
+    OBJECT_LIST: [
+        ("text", "x"),
+        ("object", {}),
+        ("item-text", ["x"]),
+        ("item-null", [None]),
+        ("item-list", [[]]),
+    ],
 }
 
 # The values a field refuses by its own declaration (its bounds, its length): tried on every field of the kind.
@@ -231,6 +273,10 @@ READ_ONLY = {
     "pathway": {"stage": "placed", "startedAt": "2026-01-01T00:00:00Z", "closedAt": None, "exitReason": "x"},
     "enrolment": {"status": "completed", "enrolledAt": "2026-01-01T00:00:00Z", "completedAt": None},
     "placement": {"status": "confirmed", "confirmedBy": 1, "proposedBy": 1, "endDate": "2026-01-01"},
+    "project": {"status": "stopped", "isPearl": True},
+    "indicator-period": {"actual": "1.00", "progress": 1},
+    "result": {"status": "approved", "submittedBy": 1, "reviewedBy": 1, "reviewNote": "x"},
+    "evaluation": {"quadrant": "quick_win", "suggestedDecision": "stop", "decidedBy": 1, "decidedAt": None},
 }
 
 # --- The cases ----------------------------------------------------------------------------------------------
@@ -296,7 +342,11 @@ PATH_IDS = [
     Case("path-id-nul", status=400, pk="1%00"),
 ]
 # Where an empty body leaves out something required (elsewhere an empty body is a valid "nothing to change").
-BODY_REQUIRED = {key for key in CALLS if key[1] != "partial_update" and key != ("enrolment", "complete")}
+BODY_REQUIRED = {
+    key
+    for key, call in CALLS.items()
+    if key[1] != "partial_update" and key != ("enrolment", "complete") and call.body is not None
+}
 
 BODY_REQUIRED |= set(PLAIN_WRITES)
 
@@ -331,6 +381,20 @@ BODY_FIELDS = {
     ("placement", "create"): ["pathway", "employer", "jobTitle", "startDate", "hoursPerWeek", "contractType"],
     ("placement", "end"): ["endDate", "endReason"],
     ("auth", "token"): ["username", "password"],
+    ("indicator", "create"): ["name", "unit", "direction", "source"],
+    ("indicator-period", "create"): ["project", "indicator", "periodStart", "periodEnd", "baseline", "target"],
+    ("result", "create"): ["period", "value", "measuredOn", "note"],
+    ("evaluation", "create"): ["project", "round", "impact", "effort", "decision"],
+    ("project", "create"): [
+        "name",
+        "leadOrganisation",
+        "partners",
+        "domains",
+        "startsOn",
+        "location",
+        "continuity",
+        "risks",
+    ],
 }
 
 

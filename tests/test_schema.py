@@ -14,10 +14,13 @@ from rest_framework.test import APIClient
 from tests.factories import (
     CheckInFactory,
     EnrolmentFactory,
+    EvaluationFactory,
     NotificationFactory,
     PlacementFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ResidentFactory,
+    ResultFactory,
     StageChangeFactory,
 )
 
@@ -303,6 +306,9 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
     CheckInFactory(completed=True)
     ProgrammeFactory()
     NotificationFactory(recipient=coordinator)
+    ProjectFactory()
+    ResultFactory(approved=True)
+    EvaluationFactory()
     api.as_user(coordinator)
     for path, method, operation in operations(schema):
         required_query = [p for p in operation.get("parameters", []) if p["in"] == "query" and p.get("required")]

@@ -10,7 +10,7 @@ import pytest
 from tests.harness.routes import ROUTES
 from tests.harness.world import IN, OUT
 
-ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "anonymous"]
+ROLES = ["coordinator", "superuser", "coach", "employer", "educator", "partner", "anonymous"]
 
 
 ALL, OWN, NONE = frozenset({IN, OUT}), frozenset({IN}), frozenset()
@@ -88,7 +88,55 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("notification", "read"): row(SCOPED, SCOPED, SCOPED, SCOPED),
     # The access log: coordinators only.
     ("access-log", "list"): row(ALL, 403, 403, 403),
+    # Projects (§11): everyone signed in reads them, coordinators write.
+    **{("project", action): cell for action, cell in REFERENCE_DATA.items()},
+    **{("indicator", action): cell for action, cell in REFERENCE_DATA.items()},
+    # A project's periods, results and evaluations: coordinators, and the project's members whatever their role.
+    ("indicator-period", "list"): row(ALL, OWN, OWN, OWN),
+    ("indicator-period", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("indicator-period", "create"): row(201, 403, 403, 403),
+    ("indicator-period", "partial_update"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "list"): row(ALL, OWN, OWN, OWN),
+    ("result", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "create"): row(201, FOREIGN_KEY, FOREIGN_KEY, FOREIGN_KEY),
+    ("result", "partial_update"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "submit"): row(200, SCOPED, SCOPED, SCOPED),
+    ("result", "approve"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("result", "return_"): row(200, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ("evaluation", "list"): row(ALL, OWN, OWN, OWN),
+    ("evaluation", "retrieve"): row(200, SCOPED, SCOPED, SCOPED),
+    ("evaluation", "create"): row(201, 403, 403, 403),
 }
+
+# Partners (§3, §11): like everyone, the reference data, the projects and the module catalogue; nothing of
+# residents — 404 on each, and no such list — and no user but themselves.
+PARTNER = {
+    **{
+        (basename, action): cell["educator"]
+        for (basename, action), cell in EXPECTED.items()
+        if basename in ("organisation", "neighbourhood", "programme", "project", "indicator")
+        or basename in ("indicator-period", "result", "evaluation")  # as a member of the project, like any role
+    },
+    **{
+        (basename, action): 404
+        for basename, action in EXPECTED
+        if basename in ("resident", "pathway", "enrolment", "placement", "check-in")
+    },
+    ("user", "list"): 403,
+    ("user", "retrieve"): 403,
+    ("user", "create"): 403,
+    ("user", "partial_update"): 403,
+    ("module", "list"): ALL,
+    ("module", "retrieve"): 200,
+    ("module", "create"): 403,
+    ("module", "partial_update"): 403,
+    ("notification", "list"): OWN,
+    ("notification", "retrieve"): SCOPED,
+    ("notification", "read"): SCOPED,
+    ("access-log", "list"): 403,
+}
+for key, cell in PARTNER.items():
+    EXPECTED[key]["partner"] = cell
 
 
 # The routes outside the router: url name → (method, query, status by role).

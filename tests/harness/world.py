@@ -14,6 +14,9 @@ from tests.factories import (
     AccessLogEntryFactory,
     CheckInFactory,
     EnrolmentFactory,
+    EvaluationFactory,
+    IndicatorFactory,
+    IndicatorPeriodFactory,
     ModuleFactory,
     NeighbourhoodFactory,
     NotificationFactory,
@@ -21,7 +24,9 @@ from tests.factories import (
     PathwayFactory,
     PlacementFactory,
     ProgrammeFactory,
+    ProjectFactory,
     ResidentFactory,
+    ResultFactory,
     UserFactory,
 )
 from tests.harness.routes import ROUTES, Route
@@ -56,6 +61,11 @@ class World:
     def provider_of(self, side: str):
         return self.provider if side == IN else self.other_provider
 
+    def project_of(self, side: str):
+        """A project the caller is a member of (its organisation leads it), or one they are not."""
+        organisation = self.caller and self.caller.organisation
+        return ProjectFactory(**({"lead_organisation": organisation} if side == IN and organisation else {}))
+
     def sign_in(self, role: str) -> User | None:
         self.caller = {
             "coordinator": lambda: UserFactory(coordinator=True),
@@ -63,6 +73,7 @@ class World:
             "coach": lambda: self.coach,
             "employer": lambda: UserFactory(employer=True, organisation=self.employer),
             "educator": lambda: UserFactory(educator=True, organisation=self.provider),
+            "partner": lambda: UserFactory(partner=True),
             "anonymous": lambda: None,
         }[role]()
         return self.caller
@@ -87,6 +98,11 @@ class World:
                 recipient=self.caller if side == IN and self.caller else self.other_coach, **state
             ),
             "access-log": lambda: AccessLogEntryFactory(resident__coach=coach, **state),
+            "project": lambda: ProjectFactory(**state),
+            "indicator": lambda: IndicatorFactory(**state),
+            "indicator-period": lambda: IndicatorPeriodFactory(project=self.project_of(side), **state),
+            "result": lambda: ResultFactory(period__project=self.project_of(side), **state),
+            "evaluation": lambda: EvaluationFactory(project=self.project_of(side), **state),
         }
         return builders[basename]()
 
@@ -198,6 +214,54 @@ CALLS: dict[tuple[str, str], Call] = {
     ("check-in", "complete"): Call(
         {"outcome": "employed", "notes": "Goes well.", "supportNeeds": ["transport"]},
         {"due_on": factory.LazyFunction(timezone.localdate)},  # a check-in opens a week before it falls due
+    ),
+    ("project", "create"): Call(
+        lambda w, side: {
+            "name": unique("Buurtkeuken"),
+            "leadOrganisation": w.provider.id,
+            "partners": [w.employer.id],
+            "domains": [{"domain": "social_cohesion", "share": 70}, {"domain": "health", "share": 30}],
+            "startsOn": "2026-01-01",
+            "location": {"name": "Buurthuis", "demolitionOn": None},
+            "continuity": {"fundedUntil": None, "plan": "Structural municipal funding.", "successorFunder": None},
+            "risks": [{"kind": "staffing", "note": "Volunteers."}],
+        }
+    ),
+    ("project", "partial_update"): Call({"description": "A community kitchen."}),
+    ("indicator", "create"): Call(
+        lambda w, side: {"name": unique("Meals a year"), "unit": "meals", "direction": "increase", "source": "manual"}
+    ),
+    ("indicator", "partial_update"): Call({"description": "Meals served by the kitchen."}),
+    ("indicator-period", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "indicator": IndicatorFactory().id,
+            "periodStart": "2026-01-01",
+            "periodEnd": "2026-12-31",
+            "baseline": "100000.00",
+            "target": "120000.00",
+        }
+    ),
+    ("indicator-period", "partial_update"): Call({"target": "125000.00"}),
+    ("result", "create"): Call(
+        lambda w, side: {
+            "period": w.make("indicator-period", side).id,
+            "value": "1100.00",
+            "measuredOn": today(),
+            "note": "Encounters this week.",
+        }
+    ),
+    ("result", "partial_update"): Call({"value": "1150.00"}),
+    ("result", "approve"): Call(None, {"submitted": True}),
+    ("result", "return_"): Call({"reviewNote": "Count the whole week."}, {"submitted": True}),
+    ("evaluation", "create"): Call(
+        lambda w, side: {
+            "project": w.project_of(side).id,
+            "round": "2026",
+            "impact": "4.5",
+            "effort": "2.0",
+            "decision": "continue",
+        }
     ),
 }
 

@@ -43,3 +43,10 @@ def test_each_user_is_notified_once_with_the_kinds_texts_and_the_emails_go_after
 def test_a_kind_no_source_registered_is_refused():
     with pytest.raises(LookupError):
         notifications_create(kind="unknown", object_id=1, recipient_ids=[])
+
+
+def test_nobody_to_notify_writes_nothing():
+    placement = PlacementFactory()
+
+    assert notifications_create(kind=PLACEMENT_UNCONFIRMED, object_id=placement.pk, recipient_ids=[]) == []
+    assert not Notification.objects.exists()

@@ -45,7 +45,7 @@ def test_a_coordinator_creates_and_changes_a_module(api, coordinator):
 
     assert response.status_code == 201
     body = response.json()
-    assert body == {"id": body["id"], **MODULE, "provider": school.id}
+    assert body == {"id": body["id"], **MODULE, "provider": school.id, "project": None}
     module = Module.objects.get(pk=body["id"])
     assert (module.title, module.provider, module.capacity) == ("Zonnepanelen leggen", school, 15)
 

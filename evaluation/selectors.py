@@ -1,0 +1,80 @@
+"""Reads, scoped to the caller: coordinators see every period, result and evaluation; everyone else those of the
+projects they are a member of (their organisation leads it or is a partner). The catalogue is everyone's."""
+
+from django.db.models import Avg, Case, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
+
+from api.serializers import acting_role
+from coalition.models import Project, Role
+from coalition.selectors import member_projects
+from pathways.selectors import project_residents
+
+from .models import Evaluation, Indicator, IndicatorPeriod, Result
+from .reviews import Status
+
+Source, Aggregation = Indicator.Source, Indicator.Aggregation
+COMPUTED = [source for source in Source.values if source != Source.MANUAL]
+AMOUNT = DecimalField(max_digits=16, decimal_places=2)
+
+
+def indicator_list() -> QuerySet[Indicator]:
+    return Indicator.objects.all()
+
+
+def visible_projects(*, user) -> QuerySet[Project]:
+    return Project.objects.all() if acting_role(user) == Role.COORDINATOR else member_projects(user=user)
+
+
+def indicator_period_list(*, user) -> QuerySet[IndicatorPeriod]:
+    periods = IndicatorPeriod.objects.filter(project__in=visible_projects(user=user))
+    return with_actual(periods.select_related("indicator"))
+
+
+def result_list(*, user) -> QuerySet[Result]:
+    return Result.objects.filter(period__project__in=visible_projects(user=user))
+
+
+def evaluation_list(*, user) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(project__in=visible_projects(user=user))
+
+
+def with_actual(periods: QuerySet[IndicatorPeriod]) -> QuerySet[IndicatorPeriod]:
+    """Each period with its `actual`, computed by the database in the query of the periods themselves: the
+    aggregation of its approved results for a manual indicator, the distinct residents reached for a computed one."""
+    approved = Result.objects.filter(period=OuterRef("pk"), status=Status.APPROVED).order_by()
+    manual = {
+        Aggregation.SUM: _one(approved.values("period").annotate(v=Sum("value")).values("v")),
+        Aggregation.AVERAGE: _one(approved.values("period").annotate(v=Round(Avg("value"), 2)).values("v")),
+        Aggregation.LAST: _one(approved.order_by("-measured_on", "-id").values("value")),
+    }
+    computed = {
+        source: Coalesce(
+            _one(
+                project_residents(
+                    measure=source,
+                    project=OuterRef("project"),
+                    start=OuterRef("period_start"),
+                    end=OuterRef("period_end"),
+                )
+                .order_by()
+                .annotate(group=Value(1))
+                .values("group")
+                .annotate(v=Count("resident", distinct=True))
+                .values("v")
+            ),
+            0,
+            output_field=AMOUNT,
+        )
+        for source in COMPUTED
+    }
+    return periods.annotate(
+        actual=Case(
+            *[When(indicator__source=source, then=value) for source, value in computed.items()],
+            *[When(indicator__aggregation=aggregation, then=value) for aggregation, value in manual.items()],
+            output_field=AMOUNT,
+        )
+    )
+
+
+def _one(rows: QuerySet) -> Subquery:
+    return Subquery(rows[:1], output_field=AMOUNT)
