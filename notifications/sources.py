@@ -154,6 +154,14 @@ def kind_choices() -> list[tuple[str, str]]:
     return [(reminder.kind, reminder.label) for source in _sources.values() for reminder in source.reminders]
 
 
+class RegisteredKinds:
+    """`kind_choices()` read whenever it is iterated: a filter's choices that the schema documents as an enum (for a
+    function, drf-spectacular documents any string) and that the registry fills in after this is imported."""
+
+    def __iter__(self):
+        return iter(kind_choices())
+
+
 # --- Helpers for a source's `due` ---------------------------------------------------------------------------
 
 

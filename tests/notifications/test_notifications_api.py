@@ -3,6 +3,7 @@
 import pytest
 
 from notifications.models import Notification
+from notifications.sources import kind_choices
 from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NotificationFactory
@@ -135,3 +136,10 @@ def test_notifications_are_not_written_through_the_api(api, coach):
 
 def test_notifications_need_authentication(api):
     assert_problem(api.get("/api/v1/notifications"), 401, "not-authenticated")
+
+
+def test_the_kind_filter_is_documented_as_the_registered_kinds(client):
+    """A client (and schemathesis) sends only kinds the schema names, and the API takes every one of them."""
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/notifications"]["get"]
+    kind = next(parameter for parameter in operation["parameters"] if parameter["name"] == "kind")
+    assert sorted(kind["schema"]["enum"]) == sorted(kind for kind, _label in kind_choices())
