@@ -107,6 +107,7 @@ USERS = [  # username, role, organisation, first and last name
     ("educator.mondriaan", Role.EDUCATOR, "ROC Mondriaan", "Anouk", "Smit"),
     ("educator.rocmn", Role.EDUCATOR, "ROC Midden Nederland", "Bas", "Meijer"),
     ("educator.participatiekeuken", Role.EDUCATOR, "De Participatiekeuken", "Nadia", "El Khatib"),
+    ("partner.allekanten", Role.PARTNER, "Buurthuis Allekanten", "Fatima", "Ouali"),  # reports its project's figures
     *((username, Role.EMPLOYER, name, first, last) for name, _, _, username, first, last in EMPLOYERS),
 ]
 COORDINATOR_OF = {ZUIDWEST: "coordinator.denhaag", VITALE_WIJKEN: "coordinator.utrecht"}
