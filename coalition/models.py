@@ -1,5 +1,7 @@
 """The coalition: its neighbourhoods, partner organisations, funding programmes and the people who work in it."""
 
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -52,8 +54,22 @@ class Organisation(models.Model):
 class Programme(models.Model):
     """A source of funding (a Regio Deal, the NPLV) whose money is accounted for separately."""
 
+    class Kind(models.TextChoices):
+        REGIO_DEAL = "regio_deal", "Regio Deal"
+        NPLV = "nplv", "Nationaal Programma Leefbaarheid en Veiligheid"
+        MUNICIPAL = "municipal", "Municipal"
+        OTHER = "other", "Other"
+
     name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    funder = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="funded_programmes"
+    )
     budget = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    # The co-financing the programme's spending requires: 1.00 when regional partners must at least match it.
+    co_financing_ratio = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     check_in_days = models.JSONField(
@@ -64,7 +80,8 @@ class Programme(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="programme_ends_after_start")
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="programme_ends_after_start"),
+            models.CheckConstraint(condition=Q(co_financing_ratio__gte=0), name="programme_co_financing_ratio_min"),
         ]
 
     def __str__(self) -> str:

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pathways",
     "notifications",
     "evaluation",
+    "funding",
     "workers",
     "history",
     "idempotency",
