@@ -30,6 +30,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='programme',
-            constraint=models.CheckConstraint(condition=models.Q(('co_financing_ratio__gte', 0)), name='programme_co_financing_ratio_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('co_financing_ratio__gte', 0)), name='programme_co_financing_ratio_min'),
         ),
     ]
