@@ -1,33 +1,22 @@
-"""The back office for coordinators: residents and everything on their pathways.
-
-Stages and statuses are read-only here. They change only through the API, whose services check each move against
-its table and write the history with it; an edit in the admin would skip both. For the same reason pathways,
-enrolments, placements and check-ins are never added or deleted here, and residents
-are not deleted (erasure keeps the row, anonymised)."""
+"""The back office for residents and their pathways, and what the other packages' pages share: read-only inlines
+and a resident column for the rows that hang below a pathway (pathways/admin.py says why stages and statuses are
+read-only here)."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
 
 from api.admin import RecordAdmin
 from coalition.models import Role, User
 
+from ..learning.models import Enrolment
+from ..placements.models import Placement
 from . import services
-from .models import (
-    AccessLogEntry,
-    CheckIn,
-    Enrolment,
-    Module,
-    Pathway,
-    Placement,
-    Resident,
-    StageChange,
-)
+from .models import Pathway, Resident, StageChange
 
 RESIDENT_SEARCH = ["first_name", "last_name", "email", "phone"]
 
 
-def _resident_search(path: str) -> list[str]:
+def resident_search(path: str) -> list[str]:
     return [f"{path}__{field}" for field in RESIDENT_SEARCH]
 
 
@@ -140,7 +129,7 @@ class PathwayAdmin(RecordAdmin):
     list_display = ["__str__", "resident", "stage", "started_at", "closed_at"]
     list_filter = ["stage", "resident__neighbourhood", "resident__programme"]
     list_select_related = ["resident"]
-    search_fields = _resident_search("resident")
+    search_fields = resident_search("resident")
     date_hierarchy = "started_at"
     inlines = [StageChangeInline, EnrolmentInline, PlacementInline]
 
@@ -150,87 +139,5 @@ class StageChangeAdmin(ResidentDisplay, RecordAdmin):
     list_display = ["pathway", "resident", "sequence", "from_stage", "to_stage", "at", "by"]
     list_filter = ["to_stage", "from_stage"]
     list_select_related = ["pathway__resident", "by"]
-    search_fields = [*_resident_search("pathway__resident"), "note"]
-    date_hierarchy = "at"
-
-
-# --- Modules and enrolments -----------------------------------------------------------------------------------
-
-
-class ModuleForm(forms.ModelForm):
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        if self.instance.pk:  # the check module_update makes
-            seated = self.instance.enrolments.filter(status__in=Enrolment.SEATED).count()
-            if capacity < seated:
-                raise forms.ValidationError(f"{seated} residents already hold a seat; the capacity cannot go below.")
-        return capacity
-
-
-@admin.register(Module)
-class ModuleAdmin(admin.ModelAdmin):
-    form = ModuleForm
-    list_display = ["title", "theme", "provider", "hours", "seats_taken", "capacity", "starts_on", "ends_on"]
-    list_filter = ["theme", "provider"]
-    list_select_related = ["provider"]
-    search_fields = ["title", "provider__name"]
-    date_hierarchy = "starts_on"
-    autocomplete_fields = ["provider"]
-
-    def get_queryset(self, request):
-        seated = Count("enrolments", filter=Q(enrolments__status__in=Enrolment.SEATED))
-        return super().get_queryset(request).annotate(seats_taken=seated)
-
-    @admin.display(description="seats taken", ordering="seats_taken")
-    def seats_taken(self, module: Module) -> int:
-        return module.seats_taken
-
-
-@admin.register(Enrolment)
-class EnrolmentAdmin(ResidentDisplay, RecordAdmin):
-    list_display = ["resident", "module", "status", "enrolled_at", "completed_at", "dropped_at", "attended_hours"]
-    list_filter = ["status", "module__theme", "module__provider"]
-    list_select_related = ["pathway__resident", "module"]
-    search_fields = [*_resident_search("pathway__resident"), "module__title"]
-    date_hierarchy = "enrolled_at"
-
-
-# --- Placements and what follows ------------------------------------------------------------------------------
-
-
-class CheckInInline(RecordInline):
-    model = CheckIn
-    fields = ["day", "due_on", "status", "completed_at", "outcome"]
-
-
-@admin.register(Placement)
-class PlacementAdmin(ResidentDisplay, RecordAdmin):
-    editable = ("job_title", "hours_per_week", "contract_type")
-    list_display = ["resident", "job_title", "employer", "status", "start_date", "contract_type", "end_date"]
-    list_filter = ["status", "contract_type", "end_reason", "employer"]
-    list_select_related = ["pathway__resident", "employer"]
-    search_fields = [*_resident_search("pathway__resident"), "job_title", "employer__name"]
-    date_hierarchy = "start_date"
-    inlines = [CheckInInline]
-
-
-@admin.register(CheckIn)
-class CheckInAdmin(ResidentDisplay, RecordAdmin):
-    resident_path = "placement__pathway__resident"
-    editable = ("notes",)
-    list_display = ["resident", "placement", "day", "due_on", "status", "outcome", "completed_at"]
-    list_filter = ["status", "outcome", "day"]
-    list_select_related = ["placement__pathway__resident", "placement__employer"]
-    search_fields = [*_resident_search("placement__pathway__resident"), "notes"]
-    date_hierarchy = "due_on"
-
-
-@admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(RecordAdmin):
-    """Who looked at which resident's file: read here, never changed (the database refuses that too)."""
-
-    list_display = ["at", "user", "role", "resident", "method", "path"]
-    list_filter = ["role", "method", "at"]
-    list_select_related = ["user", "resident"]
-    search_fields = ["user__username", "resident__exact"]  # a resident by id: names are not logged
+    search_fields = [*resident_search("pathway__resident"), "note"]
     date_hierarchy = "at"

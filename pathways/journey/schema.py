@@ -4,5 +4,5 @@ from api.schema import RoleDependentFields
 
 
 class ResidentFields(RoleDependentFields):
-    target_class = "pathways.serializers.ResidentSerializer"
+    target_class = "pathways.journey.serializers.ResidentSerializer"
     notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}

@@ -36,7 +36,7 @@ MOVES: dict[tuple[Stage, Stage], frozenset[Cause]] = {
     (Stage.JOB_SEARCH, Stage.LEARNING): frozenset({Cause.ASKED}),
     (Stage.JOB_SEARCH, Stage.PLACED): frozenset({Cause.PLACEMENT_CONFIRMED}),
     (Stage.PLACED, Stage.JOB_SEARCH): frozenset({Cause.PLACEMENT_ENDED}),
-    # Guarded: every check-in of the placement is done, unless a coordinator asks (pathways.services).
+    # Guarded: every check-in of the placement is done, unless a coordinator asks (pathways.journey.services).
     (Stage.PLACED, Stage.COMPLETED): frozenset({Cause.ASKED}),
     **{(stage, Stage.EXITED): frozenset({Cause.ASKED}) for stage in OPEN_STAGES},
 }

@@ -6,8 +6,10 @@ from datetime import date
 from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
-from .models import CheckIn, Enrolment, Placement, Resident
-from .stages import Stage
+from ..journey.models import Resident
+from ..journey.stages import Stage
+from ..learning.models import Enrolment
+from ..placements.models import CheckIn, Placement
 
 MILESTONES = (30, 90, 180, 365)
 COUNTED = (Placement.Status.CONFIRMED, Placement.Status.ENDED)  # proposed and declined ones never started

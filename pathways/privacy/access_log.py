@@ -12,7 +12,8 @@ from django.utils import timezone
 from api.sql import in_ids
 from coalition.models import User
 
-from .models import AccessLogEntry, Resident
+from ..journey.models import Resident
+from .models import AccessLogEntry
 
 
 def access_log_record(*, user: User, role: str, resident_ids: Iterable[int], method: str, path: str) -> int:

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import User
-from pathways import access_log
 from pathways.models import AccessLogEntry, Resident
+from pathways.privacy import access_log
 from tests.assertions import assert_problem
 from tests.factories import (
     AccessLogEntryFactory,
@@ -390,7 +390,7 @@ def test_the_log_is_written_in_the_requests_transaction(api, coordinator, monkey
         assert AccessLogEntry.objects.count() == 1  # written, inside the request's transaction
         raise RuntimeError("the request fails after logging")
 
-    monkeypatch.setattr("pathways.access_log.access_log_record", record_then_fail)
+    monkeypatch.setattr("pathways.privacy.access_log.access_log_record", record_then_fail)
     response = api.as_user(coordinator).patch(
         f"/api/v1/residents/{resident.id}", {"phone": "+31 6 11112222"}, format="json"
     )

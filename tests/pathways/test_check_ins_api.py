@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from pathways.journey.stages import Stage
 from pathways.models import CheckIn, Placement
-from pathways.stages import Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import CheckInFactory, PlacementFactory, ResidentFactory, UserFactory
 from tests.live import in_threads

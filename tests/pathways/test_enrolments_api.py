@@ -2,8 +2,8 @@
 
 import pytest
 
+from pathways.journey.stages import Stage
 from pathways.models import Enrolment, Module
-from pathways.stages import Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import (
     EnrolmentFactory,

@@ -18,10 +18,10 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.sources import sources
-from pathways import services
 from pathways.models import CheckIn, Enrolment, Pathway, Placement, Resident, StageChange
-from pathways.reports import GROUPS, retention_report
-from pathways.services import ERASED_FIRST_NAME, ERASED_LAST_NAME, ERASED_TEXT
+from pathways.outcomes.reports import GROUPS, retention_report
+from pathways.privacy import services
+from pathways.privacy.services import ERASED_FIRST_NAME, ERASED_LAST_NAME, ERASED_TEXT
 from tests.assertions import assert_problem
 from tests.factories import (
     CheckInFactory,

@@ -5,8 +5,8 @@ from itertools import product
 
 import pytest
 
+from pathways.journey.stages import MOVES, Cause, Stage
 from pathways.models import CheckIn, Pathway, Placement, StageChange
-from pathways.stages import MOVES, Cause, Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import (
     CheckInFactory,

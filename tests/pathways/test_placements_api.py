@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from pathways.journey.stages import Stage
 from pathways.models import CheckIn, Placement
-from pathways.stages import Stage
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import OrganisationFactory, PlacementFactory, ProgrammeFactory, ResidentFactory, UserFactory
 

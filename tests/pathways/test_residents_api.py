@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from pathways.journey.stages import Stage
 from pathways.models import Pathway, Resident
-from pathways.stages import Stage
 from tests.assertions import invalid_names
 from tests.factories import (
     NeighbourhoodFactory,

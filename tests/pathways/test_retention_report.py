@@ -26,9 +26,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import Role
+from pathways.journey.stages import Stage
 from pathways.models import CheckIn, Enrolment, Placement
-from pathways.reports import retention_report
-from pathways.stages import Stage
+from pathways.outcomes.reports import retention_report
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import (
     CheckInFactory,

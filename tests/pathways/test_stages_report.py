@@ -16,9 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from pathways.reports import stage_report
-from pathways.services import resident_erase
-from pathways.stages import Stage
+from pathways.journey.stages import Stage
+from pathways.outcomes.reports import stage_report
+from pathways.privacy.services import resident_erase
 from tests.assertions import invalid_names
 from tests.factories import NeighbourhoodFactory, ProgrammeFactory, ResidentFactory, UserFactory
 
