@@ -198,7 +198,7 @@ def main() -> None:
     conn = psycopg.connect(database_url, autocommit=True, options="-c TimeZone=Europe/Amsterdam")
 
     def request(through=client, logged=True) -> bytes:
-        with nullcontext() if logged else mock.patch("pathways.access_log.access_log_record", return_value=0):
+        with nullcontext() if logged else mock.patch("pathways.privacy.access_log.access_log_record", return_value=0):
             response = through.get(PATH)
         assert response.status_code == 200, response.content
         return response.content

@@ -272,7 +272,7 @@ SPECTACULAR_SETTINGS = {
     ],
     # Choice sets shared by name ("status", "kind") get a name each; the others are named after their field.
     "ENUM_NAME_OVERRIDES": {
-        "StageEnum": "pathways.stages.Stage",
+        "StageEnum": "pathways.journey.stages.Stage",
         "EnrolmentStatusEnum": "pathways.models.Enrolment.Status",
         "PlacementStatusEnum": "pathways.models.Placement.Status",
         "CheckInStatusEnum": "pathways.models.CheckIn.Status",

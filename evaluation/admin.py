@@ -4,7 +4,7 @@ here (a period's baseline and target excepted)."""
 
 from django.contrib import admin
 
-from pathways.admin import RecordAdmin
+from api.admin import RecordAdmin
 
 from .models import Evaluation, Indicator, IndicatorPeriod, Result
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce, Round
 from api.serializers import acting_role
 from coalition.models import Project, Role
 from coalition.selectors import member_projects
-from pathways.selectors import project_residents
+from pathways.learning.selectors import project_residents
 
 from .models import Evaluation, Indicator, IndicatorPeriod, Result
 from .reviews import Status

@@ -29,9 +29,10 @@ from coalition import services as coalition_services
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
 from notifications.sweep import reminders_sweep
 
-from . import services, stages
+from .journey import stages
+from .journey.stages import Cause, Stage
+from .learning import services
 from .models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from .stages import Cause, Stage
 
 SEED = 20240214  # fixed, so that every run builds the same coalition
 DEMO_PASSWORD = "werkpad-demo-wachtwoord"

@@ -1,11 +1,12 @@
-"""The pathways' scheduled task (settings.CELERY_BEAT_SCHEDULE): a thin wrapper around its service."""
+"""The pathways' scheduled task (settings.CELERY_BEAT_SCHEDULE): a thin wrapper around the retention service
+(pathways/privacy), here where Celery finds an app's tasks."""
 
 from celery import shared_task
 from django.utils import timezone
 
 from history.context import system_context
 
-from .services import retention_apply
+from .privacy.services import retention_apply
 
 RETENTION_TASK = "werkpad.apply_retention"
 

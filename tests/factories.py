@@ -23,9 +23,9 @@ from coalition.models import (
 from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
 from evaluation.reviews import Status
 from notifications.models import Notification
+from pathways.journey.stages import Stage
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from pathways.reminders import CHECK_IN_DUE
-from pathways.stages import Stage
+from pathways.placements.reminders import CHECK_IN_DUE
 
 PASSWORD = "correct-horse-battery-staple"
 

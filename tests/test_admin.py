@@ -17,8 +17,8 @@ from coalition.models import Neighbourhood, Organisation, Programme, Project, Pr
 from evaluation.models import Evaluation, Indicator, IndicatorPeriod, Result
 from notifications.models import Notification, OutboxEmail, SweepProblem
 from notifications.sweep import sweep_steps
+from pathways.journey.stages import Stage
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from pathways.stages import Stage
 from tests import factories
 from tests.harness.admin import form_data
 

@@ -15,10 +15,18 @@ DOMAIN = [
     "coalition.apis",
     "history.services",
     "pathways.models",
-    "pathways.services",
-    "pathways.apis",
     "pathways.admin",
-    "pathways.reminders",
+    "pathways.urls",
+    "pathways.locks",
+    "pathways.scopes",
+    *(
+        f"pathways.{package}.{module}"
+        for package in ("journey", "learning", "placements", "privacy")
+        for module in ("services", "selectors", "apis")
+    ),
+    "pathways.outcomes.apis",
+    "pathways.placements.reminders",
+    "pathways.privacy.access_log",
     "pathways.demo",
     "notifications.models",
     "notifications.sources",

@@ -7,8 +7,8 @@ from django.test import override_settings
 from django.urls import include, path
 
 from coalition.models import Neighbourhood
-from pathways import selectors
-from pathways.stages import Stage
+from pathways.journey import selectors
+from pathways.journey.stages import Stage
 from tests.factories import ModuleFactory, PathwayFactory, ResidentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

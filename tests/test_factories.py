@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, ROLE_ORGANISATION_KINDS, Organisation, Role
+from pathways.journey.stages import CLOSED_STAGES, Stage
 from pathways.models import CheckIn, Enrolment, Placement
-from pathways.stages import CLOSED_STAGES, Stage
 from tests import factories
 
 pytestmark = pytest.mark.django_db

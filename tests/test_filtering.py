@@ -2,8 +2,8 @@
 
 import pytest
 
-from pathways.filters import ResidentFilter
-from pathways.stages import Stage
+from pathways.journey.filters import ResidentFilter
+from pathways.journey.stages import Stage
 from tests.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db

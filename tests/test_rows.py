@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from api import rows, viewsets
 from coalition.serializers import OrganisationSerializer
-from pathways.serializers import CheckInSerializer, ResidentNameSerializer, ResidentSerializer
+from pathways.journey.serializers import ResidentNameSerializer, ResidentSerializer
+from pathways.placements.serializers import CheckInSerializer
 from tests.harness.roles import LISTS
 from tests.harness.routes import ROUTES
 from tests.harness.world import IN, new_world

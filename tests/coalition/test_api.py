@@ -10,8 +10,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from pathways import services
+from pathways.journey import services
 from pathways.models import Resident
+from pathways.privacy.services import resident_erase
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import (
     PASSWORD,
@@ -478,7 +479,7 @@ def test_a_coach_keeps_the_role_while_anyone_is_theirs(api, coordinator, coach, 
     """Else they would be reminded of residents they may no longer see. Erased residents count: their check-ins'
     reminders still go to their coach."""
     residents = [ResidentFactory(coach=coach) for _ in range(2)]
-    services.resident_erase(resident=ResidentFactory(coach=coach), by=coordinator)
+    resident_erase(resident=ResidentFactory(coach=coach), by=coordinator)
     organisations = {"employer": OrganisationFactory(employer=True), "school": OrganisationFactory(school=True)}
     body = {key: organisations[value].id if key == "organisation" else value for key, value in change.items()}
     client = api.as_user(coordinator)

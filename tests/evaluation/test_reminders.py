@@ -12,7 +12,7 @@ from evaluation.models import Indicator
 from evaluation.reminders import CONTINUITY_RISK, EVALUATION_DUE, RESULT_DUE
 from notifications.models import Notification
 from notifications.sweep import reminders_sweep
-from pathways.reminders import CHECK_IN_DUE
+from pathways.placements.reminders import CHECK_IN_DUE
 from tests.factories import (
     CheckInFactory,
     EvaluationFactory,

@@ -15,8 +15,8 @@ from coalition.models import User
 from history.context import SYSTEM, history_context
 from history.selectors import change_list
 from notifications import tasks
+from pathways.journey.stages import Stage
 from pathways.models import CheckIn, Pathway, Resident, StageChange
-from pathways.stages import Stage
 from tests.factories import PASSWORD, CheckInFactory, PathwayFactory, ResidentFactory, UserFactory
 from tests.harness.admin import form_data
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from idempotency.models import Record
-from pathways import services
+from pathways.journey import services
 from pathways.models import AccessLogEntry, Resident
+from pathways.privacy.services import resident_erase
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import UserFactory
 from tests.live import in_parallel, statuses
@@ -70,7 +71,7 @@ def test_erasing_a_resident_drops_the_stored_answers_that_showed_them(coach_toke
     first = post(coach_token, body)
     resident = Resident.objects.get(pk=first.json()["id"])
 
-    services.resident_erase(resident=resident, by=coordinator)
+    resident_erase(resident=resident, by=coordinator)
     again = post(coach_token, body)
 
     assert (again.status_code, again["Location"], again.content) == (201, first["Location"], b"")

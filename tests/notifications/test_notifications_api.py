@@ -4,7 +4,7 @@ import pytest
 
 from notifications.models import Notification
 from notifications.sources import kind_choices
-from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
+from pathways.placements.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import NotificationFactory
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from notifications.models import Notification, OutboxEmail
 from notifications.services import notifications_create
-from pathways.reminders import PLACEMENT_UNCONFIRMED
+from pathways.placements.reminders import PLACEMENT_UNCONFIRMED
 from tests.factories import PlacementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,10 +18,10 @@ from django.utils import timezone
 from notifications.emails import emails_send
 from notifications.models import Notification, OutboxEmail, SweepProblem
 from notifications.sweep import reminders_sweep
-from pathways import services
+from pathways.journey.stages import Stage
 from pathways.models import CheckIn
-from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED, PLACEMENT_UNCONFIRMED
-from pathways.stages import Stage
+from pathways.placements import services
+from pathways.placements.reminders import CHECK_IN_DUE, CHECK_IN_MISSED, PLACEMENT_UNCONFIRMED
 from tests.factories import (
     CheckInFactory,
     NotificationFactory,

@@ -17,10 +17,12 @@ from django.utils import timezone
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
 from notifications.models import Notification, OutboxEmail
 from notifications.sources import sources
-from pathways import demo, services, stages
+from pathways import demo
+from pathways.journey import stages
+from pathways.journey.stages import Cause, Stage
 from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
-from pathways.stages import Cause, Stage
+from pathways.placements import services
+from pathways.placements.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 
 pytestmark = pytest.mark.django_db
 

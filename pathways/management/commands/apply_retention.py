@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from history.context import system_context
-from pathways import selectors
-from pathways.services import retention_apply
+from pathways.privacy import selectors
+from pathways.privacy.services import retention_apply
 
 
 class Command(BaseCommand):

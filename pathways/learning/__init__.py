@@ -1,0 +1,1 @@
+"""Learning: the coalition's modules (a project's, some of them) and the residents enrolled in them."""

@@ -1,8 +1,0 @@
-"""How the schema describes pathway fields that depend on the caller's role."""
-
-from api.schema import RoleDependentFields
-
-
-class ResidentFields(RoleDependentFields):
-    target_class = "pathways.serializers.ResidentSerializer"
-    notes = {"coach": "Set by coordinators only; a coach who creates a resident becomes its coach."}
