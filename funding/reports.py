@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import BigIntegerField, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
-from django.db.models.functions import Abs, Cast, Coalesce, Mod, Sign
+from django.db.models.functions import Abs, Cast, Coalesce, Mod, Round, Sign
 
 from coalition.models import Domain, Programme, ProjectDomain
 from pathways.reports import programme_reach
@@ -109,11 +109,11 @@ def domain_report(*, year: int) -> dict:
     for project, domain, share in ProjectDomain.objects.values_list("project", "domain", "share"):
         shares[project].append((domain, share))
     modulus = math.lcm(*(sum(share for _, share in listed) for listed in shares.values()))
-    cents = Cast(Abs("amount") * 100, BigIntegerField())
+    cents = Cast(Round(Abs("amount") * 100), BigIntegerField())  # rounded: SQLite keeps decimals as floats
     groups = (
         Transaction.objects.filter(kind=Transaction.Kind.EXPENDITURE, date__year=year)
         .values(project=F("allocation__project"), programme=F("allocation__programme"), sign=Sign("amount"))
-        .annotate(remainder=Mod(cents, modulus))
+        .annotate(remainder=Mod(cents, modulus, output_field=BigIntegerField()))
         .values("project", "programme", "sign", "remainder")
         .annotate(multiples=Sum(cents / modulus, output_field=BigIntegerField()), count=Count("id"))
     )
@@ -125,7 +125,7 @@ def domain_report(*, year: int) -> dict:
         remainders = split(group["remainder"] * CENT, [share for _, share in listed])
         for (domain, share), part in zip(listed, remainders, strict=True):
             whole = group["multiples"] * (modulus // total) * share
-            spent[domain][group["programme"]] += group["sign"] * (whole + int(part / CENT) * group["count"])
+            spent[domain][group["programme"]] += int(group["sign"]) * (whole + int(part / CENT) * group["count"])
             projects[domain].add(group["project"])
     names = dict(Programme.objects.filter(pk__in={p for by in spent.values() for p in by}).values_list("pk", "name"))
     results = [
