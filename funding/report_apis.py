@@ -38,7 +38,7 @@ class AccountabilityProjectSerializer(Serializer):
     finished = serializers.BooleanField(help_text="The project is `stopped` or `completed`.")
 
 
-class ProgrammeAccountabilitySerializer(Serializer):
+class ProgrammeAccountabilityReportSerializer(Serializer):
     programme = ProgrammeNamed()
     year = serializers.IntegerField()
     budget = money("The programme's whole budget.")
@@ -169,7 +169,7 @@ DOMAINS_CSV = (
 
 class ProgrammeAccountabilityView(MoneyReportView):
     query_serializer = AccountabilityQuerySerializer
-    answer_serializer = ProgrammeAccountabilitySerializer
+    answer_serializer = ProgrammeAccountabilityReportSerializer
     csv_header = [
         "projectId",
         "projectName",
@@ -190,7 +190,7 @@ class ProgrammeAccountabilityView(MoneyReportView):
 
     @report_schema(
         AccountabilityQuerySerializer,
-        ProgrammeAccountabilitySerializer,
+        ProgrammeAccountabilityReportSerializer,
         example=ACCOUNTABILITY_REPORT,
         csv_example=ACCOUNTABILITY_CSV,
         summary="A programme's accountability for a year",
