@@ -119,11 +119,14 @@ def domain_report(*, year: int) -> dict:
     )
     spent = defaultdict(lambda: defaultdict(int))  # domain → programme → cents
     projects = defaultdict(set)
+    splits = {}  # (project, remainder) → its split: the same for every programme and sign
     for group in groups:
         listed = shares.get(group["project"]) or [(None, 1)]  # a project without domains: under none
         total = sum(share for _, share in listed)
-        remainders = split(group["remainder"] * CENT, [share for _, share in listed])
-        for (domain, share), part in zip(listed, remainders, strict=True):
+        key = group["project"], group["remainder"]
+        if key not in splits:
+            splits[key] = split(group["remainder"] * CENT, [share for _, share in listed])
+        for (domain, share), part in zip(listed, splits[key], strict=True):
             whole = group["multiples"] * (modulus // total) * share
             spent[domain][group["programme"]] += int(group["sign"]) * (whole + int(part / CENT) * group["count"])
             projects[domain].add(group["project"])
