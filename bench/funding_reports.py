@@ -12,10 +12,13 @@ generate_series), the allocations' running sums then set from them as funding.se
 - API: a coordinator's GET with a real knox token through Django's test client (the whole stack), JSON.
 - Baseline: one statement through psycopg that computes the same report — largest-remainder splits included, in
   window functions — and builds the same JSON document in PostgreSQL; asserted equal to the API's answer.
-Both sides run interleaved after a warm-up; the ratio of the medians is printed (target ≤ 2x).
+Both sides run interleaved after a warm-up; the ratio of the medians is printed (target ≤ 2x). Both run with
+PostgreSQL's JIT as `--jit` says (off by default): the reports' plans are costly enough that the server compiles
+them, which takes longer than running them (README, "Benchmarks").
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -267,7 +270,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30, help="measured requests per side")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--database", default="werkpad_bench_funding")
+    parser.add_argument("--jit", choices=["on", "off"], default="off", help="PostgreSQL's JIT, for both sides")
     args = parser.parse_args()
+    os.environ["PGOPTIONS"] = f"-c jit={args.jit}"  # every connection of this process, the API's and the baseline's
 
     database_url = bench_database_url(args.database)
     print(f"Database: {args.database} (a dedicated benchmark database; DATABASE_URL's own is not touched).")
@@ -328,7 +333,10 @@ def main() -> None:
         api_ms, baseline_ms = (statistics.median(times[side]) * 1000 for side in ("api", "baseline"))
         ratio = api_ms / baseline_ms
         verdict = "OK" if ratio <= TARGET_RATIO else "OVER TARGET"
-        print(f"GET {path}: API {api_ms:.1f} ms, one SQL statement {baseline_ms:.1f} ms (medians of {args.repeat})")
+        print(
+            f"GET {path}: API {api_ms:.1f} ms, one SQL statement {baseline_ms:.1f} ms "
+            f"(medians of {args.repeat}, jit {args.jit})"
+        )
         print(f"  ratio {ratio:.2f}x (target ≤ {TARGET_RATIO}x) {verdict}")
 
 
