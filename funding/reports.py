@@ -108,7 +108,9 @@ def domain_report(*, year: int) -> dict:
     shares = defaultdict(list)  # project → [(domain, share)], in the order listed (larger share first)
     for project, domain, share in ProjectDomain.objects.values_list("project", "domain", "share"):
         shares[project].append((domain, share))
-    modulus = math.lcm(*(sum(share for _, share in listed) for listed in shares.values()))
+    # Shares add up to 100 (contract §11), so this is 100; past the largest amount of cents (14 digits) every q is
+    # 0 and grouping by remainder is grouping by amount — still exact, and within a bigint.
+    modulus = min(math.lcm(*(sum(share for _, share in listed) for listed in shares.values())), 10**14)
     cents = Cast(Round(Abs("amount") * 100), BigIntegerField())  # rounded: SQLite keeps decimals as floats
     groups = (
         Transaction.objects.filter(kind=Transaction.Kind.EXPENDITURE, date__year=year)
