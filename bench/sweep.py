@@ -112,7 +112,8 @@ def seed_base(conn: psycopg.Connection, *, placements: int, today: date, now: da
             {"employers": EMPLOYERS},
         ),
         (
-            """INSERT INTO coalition_programme (name, kind, budget, co_financing_ratio, starts_on, ends_on, check_in_days)
+            """INSERT INTO coalition_programme
+                   (name, kind, budget, co_financing_ratio, starts_on, ends_on, check_in_days)
                VALUES ('Bench programme', 'other', 1000000, 0, %(today)s - 365, %(today)s + 3650, %(days)s::jsonb)
                ON CONFLICT (name) DO NOTHING""",
             {"today": today, "days": json.dumps(list(range(1, PER_PLACEMENT + 1)))},

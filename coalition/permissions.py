@@ -1,6 +1,7 @@
 """Who may do what. Visibility (what a caller sees at all) is the selectors' job: an object out of scope is a
 404 before these checks run. These decide, for what the caller can see, whether their role may act (else 403)."""
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
 from api.serializers import acting_role
@@ -39,3 +40,14 @@ class IsCoordinator(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return acting_role(request.user) == Role.COORDINATOR
+
+
+class IsCoordinatorElseNotFound(IsCoordinator):
+    """For what only coordinators may know exists (money, contract §12): any other signed-in caller gets 404, as
+    for a path that does not exist; an anonymous one 401."""
+
+    def has_permission(self, request, view) -> bool:
+        allowed = super().has_permission(request, view)
+        if not allowed and request.user and request.user.is_authenticated:
+            raise NotFound()
+        return allowed

@@ -3,9 +3,10 @@
 Factories build rows directly, for arranging a test's world. The behaviour under test goes through services.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -22,6 +23,7 @@ from coalition.models import (
 )
 from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
 from evaluation.reviews import Status
+from funding.models import Allocation, CoFinancing, Transaction
 from notifications.models import Notification
 from pathways.journey.stages import Stage
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
@@ -357,3 +359,52 @@ class EvaluationFactory(DjangoModelFactory):
     decision = Decision.CONTINUE
     decided_by = factory.SubFactory(UserFactory, coordinator=True)
     decided_at = factory.LazyFunction(timezone.now)
+
+
+class AllocationFactory(DjangoModelFactory):
+    """This year's allocation of a programme to a project, nothing spent yet."""
+
+    class Meta:
+        model = Allocation
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    project = factory.SubFactory(ProjectFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    amount = "100000.00"
+
+
+RUNNING_SUM = {"commitment": "committed", "disbursement": "disbursed", "expenditure": "spent"}
+
+
+class TransactionFactory(DjangoModelFactory):
+    """An expenditure against an allocation, dated in its year; the allocation's running sum follows, as
+    funding.services keeps it."""
+
+    class Meta:
+        model = Transaction
+
+    allocation = factory.SubFactory(AllocationFactory)
+    kind = Transaction.Kind.EXPENDITURE
+    date = factory.LazyAttribute(lambda t: min(timezone.localdate(), date(t.allocation.year, 12, 31)))
+    amount = "1000.00"
+    created_by = factory.SubFactory(UserFactory, coordinator=True)
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        transaction = super()._create(model_class, *args, **kwargs)
+        field = RUNNING_SUM[transaction.kind]
+        Allocation.objects.filter(pk=transaction.allocation_id).update(**{field: F(field) + transaction.amount})
+        return transaction
+
+
+class CoFinancingFactory(DjangoModelFactory):
+    class Meta:
+        model = CoFinancing
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    amount = "10000.00"
+    form = CoFinancing.Form.CASH
+    sector = CoFinancing.Sector.PUBLIC

@@ -52,6 +52,10 @@ CASES = [
     (factories.CheckInFactory, {"completed": True}),
     (factories.NotificationFactory, {}),
     (factories.NotificationFactory, {"read": True}),
+    (factories.AllocationFactory, {}),
+    (factories.TransactionFactory, {}),
+    (factories.TransactionFactory, {"kind": "commitment"}),
+    (factories.CoFinancingFactory, {}),
 ]
 
 
@@ -157,3 +161,12 @@ def test_check_in_traits(traits, status):
 def test_notification_read_trait():
     assert factories.NotificationFactory().read_at is None
     assert factories.NotificationFactory(read=True).read_at is not None
+
+
+def test_a_transaction_keeps_its_allocations_running_sum_as_the_services_do():
+    allocation = factories.AllocationFactory(amount="500.00")
+    for amount in ("120.50", "-20.50"):
+        factories.TransactionFactory(allocation=allocation, amount=amount)
+    factories.TransactionFactory(allocation=allocation, amount="70.00", kind="disbursement")
+    allocation.refresh_from_db()
+    assert (allocation.spent, allocation.disbursed, allocation.committed) == (100, 70, 0)

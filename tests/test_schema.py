@@ -72,6 +72,8 @@ CONTRACT_PATHS = {
     "/access-log": {"get"},
     "/reports/retention": {"get"},
     "/reports/stages": {"get"},
+    "/reports/programme-accountability": {"get"},
+    "/reports/domains": {"get"},
 }
 PUBLIC = {"/health", "/auth/token", "/openapi.json"}
 NO_BODY_ACTIONS = [
@@ -240,7 +242,7 @@ def test_path_ids_are_integers_like_the_ids_in_bodies(schema):
 
 
 def test_csv_answers_are_text(schema):
-    for path in ("/reports/retention", "/reports/stages"):
+    for path in ("/reports/retention", "/reports/stages", "/reports/programme-accountability", "/reports/domains"):
         content = schema["paths"][path]["get"]["responses"]["200"]["content"]
         assert content["text/csv"]["schema"] == {"type": "string"}, path
         assert content["application/json"]["schema"]["$ref"].endswith("Report"), path

@@ -1,17 +1,10 @@
 """The coordinators' reports (contract §8): JSON, or CSV for a spreadsheet."""
 
-import csv
-import io
-
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.generics import GenericAPIView
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
-from api.rendering import CamelCaseJSONRenderer
+from api.reports import ReportView, report_schema
 from coalition.permissions import IsCoordinator
 
 from ..journey.stages import Stage
@@ -20,59 +13,15 @@ from .reports import GROUPS, MILESTONES, STAGE_GROUPS, retention_report, stage_r
 from .serializers import RetentionReportSerializer, StagesReportSerializer
 
 
-class ReportCSVRenderer(BaseRenderer):
-    """A report as a spreadsheet: the view's `csv_header`, then its `csv_row` of each result."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        if not isinstance(data, dict) or "results" not in data:  # an error: problem+json is rendered elsewhere
-            return b""
-        view = renderer_context["view"]
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(view.csv_header)
-        for row in data["results"]:
-            writer.writerow(["" if cell is None else cell for cell in view.csv_row(row)])
-        return out.getvalue().encode()
-
-
-class ReportView(GenericAPIView):
-    """A coordinators' report: JSON, or CSV with `Accept: text/csv` (or `?format=csv`)."""
-
+class CoordinatorsReportView(ReportView):
     permission_classes = [IsCoordinator]
-    renderer_classes = [CamelCaseJSONRenderer, ReportCSVRenderer]
-    pagination_class = None
-    filter_backends = []
-    query_serializer: type[serializers.Serializer]
-
-    def query(self) -> dict:
-        query = self.query_serializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return query.validated_data
-
-
-def report_schema(query, report, example: dict, csv_example: str, **kwargs):
-    """A report's documentation: its query, the JSON answer, and the CSV answer as the text it is."""
-    return extend_schema(
-        parameters=[query],
-        responses={(200, "application/json"): report, (200, "text/csv"): OpenApiTypes.STR},
-        examples=[
-            OpenApiExample("JSON", value=example, response_only=True, media_type="application/json"),
-            OpenApiExample("CSV", value=csv_example, response_only=True, media_type="text/csv"),
-        ],
-        tags=["reports"],
-        **kwargs,
-    )
 
 
 class RetentionQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
     groupBy = serializers.ChoiceField(choices=sorted(GROUPS), help_text="What to group the placements by.")
 
 
-class RetentionReportView(ReportView):
+class RetentionReportView(CoordinatorsReportView):
     query_serializer = RetentionQuerySerializer
     csv_header = ["groupId", "groupName", "placements"] + [
         f"{column}{day}" for day in MILESTONES for column in ("eligible", "retained", "rate")
@@ -111,7 +60,7 @@ class StagesQuerySerializer(serializers.Serializer):  # query parameters: others
     groupBy = serializers.ChoiceField(choices=sorted(STAGE_GROUPS), help_text="What to group the residents by.")
 
 
-class StagesReportView(ReportView):
+class StagesReportView(CoordinatorsReportView):
     query_serializer = StagesQuerySerializer
     csv_header = ["groupId", "groupName", *Stage.values, "total"]
 

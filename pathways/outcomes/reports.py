@@ -1,10 +1,11 @@
 """Outcomes for coordinators (contract §8): do residents stay in work, and where are they now? Each report is
 computed by the database in one query."""
 
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import CharField, Count, F, FilteredRelation, Q, Value
+from django.db.models import CharField, Count, Exists, F, FilteredRelation, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.utils import timezone
 
 from ..journey.models import Resident
 from ..journey.stages import Stage
@@ -96,3 +97,26 @@ def stage_report(*, group_by: str) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def programme_reach(*, programme_id: int, year: int) -> dict:
+    """Contract §12: the residents of a programme reached in a calendar year (in the coalition's time zone) — with
+    an enrolment (dropped ones never count, as in §11) or a placement proposed in it — and, of the placements
+    proposed in it, those that started (§8) and those retained at day 180. A resident has one programme, so no one
+    counts under two."""
+    start, end = (timezone.make_aware(datetime(y, 1, 1)) for y in (year, year + 1))  # instants: index-friendly
+    enrolled = Enrolment.objects.filter(
+        pathway__resident=OuterRef("pk"), status__in=Enrolment.SEATED, enrolled_at__gte=start, enrolled_at__lt=end
+    )
+    proposed = {"proposed_at__gte": start, "proposed_at__lt": end}
+    reached = Resident.objects.filter(
+        Exists(enrolled) | Exists(Placement.objects.filter(pathway__resident=OuterRef("pk"), **proposed)),
+        programme=programme_id,
+    ).count()
+    retained = CheckIn.objects.filter(
+        placement=OuterRef("pk"), day=180, status=CheckIn.Status.COMPLETED, outcome=CheckIn.Outcome.EMPLOYED
+    )
+    placements = Placement.objects.filter(
+        pathway__resident__programme=programme_id, status__in=COUNTED, **proposed
+    ).aggregate(placements=Count("id"), retained180=Count("id", filter=Exists(retained)))
+    return {"residents_reached": reached, **placements}

@@ -33,6 +33,11 @@ type Answer<Path extends keyof paths> = paths[Path] extends { get: { responses: 
 
 export const retentionCsvIsText: Equal<Answer<"/reports/retention">["text/csv"], string> = true;
 export const stagesCsvIsText: Equal<Answer<"/reports/stages">["text/csv"], string> = true;
+export const accountabilityCsvIsText: Equal<Answer<"/reports/programme-accountability">["text/csv"], string> = true;
+export const domainsCsvIsText: Equal<Answer<"/reports/domains">["text/csv"], string> = true;
+
+// Money is a decimal string, never a float.
+export const moneyIsText: Equal<Answer<"/reports/domains">["application/json"]["spent"], string> = true;
 
 export async function stagesPerNeighbourhood(): Promise<[number, number][]> {
   const report = await api.GET("/reports/stages", { params: { query: { groupBy: "neighbourhood" } } });

@@ -1,0 +1,65 @@
+"""What every report endpoint shares: JSON, or CSV with `Accept: text/csv` (or `?format=csv`), documented as the
+text it is. The apps' report views set who may ask (api/ knows no app's permissions)."""
+
+import csv
+import io
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer
+
+from .rendering import CamelCaseJSONRenderer
+
+CELLS = {None: "", True: "true", False: "false"}  # as a JSON client would read them
+
+
+class ReportCSVRenderer(BaseRenderer):
+    """A report as a spreadsheet: the rows of the view's `csv_table`, the header first."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if renderer_context["response"].status_code >= 400:  # an error: problem+json is rendered elsewhere
+            return b""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in renderer_context["view"].csv_table(data):
+            writer.writerow([CELLS.get(cell, cell) if isinstance(cell, bool | None) else cell for cell in row])
+        return out.getvalue().encode()
+
+
+class ReportView(GenericAPIView):
+    """A report: its query parameters checked by `query_serializer` (400 naming them), its answer as JSON or CSV.
+    A report of `results` rows needs only `csv_header` and a `csv_row` method; any other shape, its `csv_table`."""
+
+    renderer_classes = [CamelCaseJSONRenderer, ReportCSVRenderer]
+    pagination_class = None
+    filter_backends = []
+    query_serializer: type[serializers.Serializer]
+    csv_header: list[str]
+
+    def query(self) -> dict:
+        query = self.query_serializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+    def csv_table(self, data: dict) -> list[list]:
+        return [self.csv_header, *(self.csv_row(row) for row in data["results"])]
+
+
+def report_schema(query, report, example: dict, csv_example: str, **kwargs):
+    """A report's documentation: its query, the JSON answer, and the CSV answer as the text it is."""
+    return extend_schema(
+        parameters=[query],
+        responses={(200, "application/json"): report, (200, "text/csv"): OpenApiTypes.STR},
+        examples=[
+            OpenApiExample("JSON", value=example, response_only=True, media_type="application/json"),
+            OpenApiExample("CSV", value=csv_example, response_only=True, media_type="text/csv"),
+        ],
+        tags=["reports"],
+        **kwargs,
+    )
