@@ -1,6 +1,7 @@
 """Who may do what. Visibility (what a caller sees at all) is the selectors' job: an object out of scope is a
 404 before these checks run. These decide, for what the caller can see, whether their role may act (else 403)."""
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
 from api.serializers import acting_role
@@ -39,3 +40,17 @@ class IsCoordinator(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return acting_role(request.user) == Role.COORDINATOR
+
+
+class OnlyCoordinatorsSee(IsCoordinator):
+    """For what other roles must not know exists (money, contract §12): to them every path answers 404, whatever
+    the method, exactly as a path that does not exist; anonymous callers get 401 as everywhere."""
+
+    hides = True  # for the schema: the 404 is documented on every operation
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not super().has_permission(request, view):
+            raise NotFound()
+        return True

@@ -4,7 +4,7 @@ from django.urls import include, path, re_path
 from api import problems
 
 # Each app serves its own paths under /api/v1/ (included by name: the project's wiring imports no domain app).
-API_V1 = ["api.urls", "coalition.urls", "pathways.urls", "notifications.urls", "evaluation.urls"]
+API_V1 = ["api.urls", "coalition.urls", "pathways.urls", "notifications.urls", "evaluation.urls", "funding.urls"]
 
 urlpatterns = [
     *(path("api/v1/", include(urls)) for urls in API_V1),
