@@ -6,6 +6,7 @@ Factories build rows directly, for arranging a test's world. The behaviour under
 from datetime import timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -22,6 +23,8 @@ from coalition.models import (
 )
 from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
 from evaluation.reviews import Status
+from funding.models import Allocation, CoFinancing, Transaction
+from funding.services import RUNNING_SUM
 from notifications.models import Notification
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.reminders import CHECK_IN_DUE
@@ -357,3 +360,50 @@ class EvaluationFactory(DjangoModelFactory):
     decision = Decision.CONTINUE
     decided_by = factory.SubFactory(UserFactory, coordinator=True)
     decided_at = factory.LazyFunction(timezone.now)
+
+
+class AllocationFactory(DjangoModelFactory):
+    """This year's allocation of a programme to a project, nothing spent yet."""
+
+    class Meta:
+        model = Allocation
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    project = factory.SubFactory(ProjectFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    amount = "100000.00"
+
+
+class TransactionFactory(DjangoModelFactory):
+    """An expenditure of today against a fresh allocation, added to the allocation's running sum as the service
+    adds it."""
+
+    class Meta:
+        model = Transaction
+
+    allocation = factory.SubFactory(AllocationFactory)
+    kind = Transaction.Kind.EXPENDITURE
+    date = factory.LazyFunction(timezone.localdate)
+    amount = "1250.00"
+    description = factory.Sequence(lambda n: f"Invoice {n}")
+    created_by = factory.SubFactory(UserFactory, coordinator=True)
+    created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        booked = super()._create(model_class, *args, **kwargs)
+        field = RUNNING_SUM[booked.kind]
+        Allocation.objects.filter(pk=booked.allocation_id).update(**{field: F(field) + booked.amount})
+        return booked
+
+
+class CoFinancingFactory(DjangoModelFactory):
+    class Meta:
+        model = CoFinancing
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.HOUSING_CORPORATION)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    amount = "25000.00"
+    form = CoFinancing.Form.IN_KIND
+    sector = CoFinancing.Sector.PRIVATE

@@ -45,7 +45,9 @@ FOREIGN_KEYS = {
     "organisation",
     "pathway",
     "programme",
+    "project",
     "provider",
+    "receiver",
     "resident",
 }
 ROLES = [Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR]
