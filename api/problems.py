@@ -26,6 +26,7 @@ from api.rendering import ProblemJSONRenderer, WireName, camel
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+NO_RESOURCE = "No resource at this path."  # what an unknown path answers, and a path hidden from the caller's role
 
 
 class Conflict(Exception):
@@ -233,7 +234,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
 
 @csrf_exempt  # a write to no resource is a 404 like any other, not a CSRF failure page
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return problem_response(request, "not-found", 404, "No resource at this path.")
+    return problem_response(request, "not-found", 404, NO_RESOURCE)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

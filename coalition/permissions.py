@@ -52,5 +52,7 @@ class OnlyCoordinatorsSee(IsCoordinator):
         if not (request.user and request.user.is_authenticated):
             return False
         if not super().has_permission(request, view):
-            raise NotFound()
+            from api.problems import NO_RESOURCE  # here: api.problems loads DRF, whose settings load this module
+
+            raise NotFound(NO_RESOURCE)
         return True

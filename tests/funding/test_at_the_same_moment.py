@@ -32,12 +32,11 @@ def test_two_coordinators_allocating_at_once_where_only_one_fits_the_budget():
             for _ in tokens
         ]
 
-        answers = in_threads(
-            2,
-            lambda n: Client().post(
-                "/api/v1/allocations", bodies[n], "application/json", HTTP_AUTHORIZATION=f"Token {tokens[n]}"
-            ),
-        )
+        def allocate(n: int, bodies=bodies):
+            authorization = f"Token {tokens[n]}"
+            return Client().post("/api/v1/allocations", bodies[n], "application/json", HTTP_AUTHORIZATION=authorization)
+
+        answers = in_threads(2, allocate)
 
         assert statuses(answers) == {201: 1, 409: 1}, [answer.content for answer in answers]
         refused = next(answer for answer in answers if answer.status_code == 409).json()
@@ -46,7 +45,7 @@ def test_two_coordinators_allocating_at_once_where_only_one_fits_the_budget():
 
 
 def test_eight_expenditures_at_once_never_spend_more_than_the_allocation():
-    """Together they ask 8 × €1,500 of €10,000: six are booked, two refused, and the sum is exact."""
+    """Together they ask 8 times €1,500 of €10,000: six are booked, two refused, and the sum is exact."""
     authorization = f"Token {token()}"
     for _ in range(ROUNDS):
         allocation = AllocationFactory(amount="10000.00")
