@@ -87,18 +87,24 @@ def programme_create(
 def programme_update(*, programme: Programme, data: dict) -> Programme:
     starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
     _check_period(starts_on, ends_on)
-    # Under the programme's lock, which funding.services takes before it allocates: what is allocated stays
-    # within the budget and the programme's years (contract §12).
+    # Under the programme's lock, which funding.services takes before it allocates.
     programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
-    allocations = programme.allocations.all()
-    allocated = allocations.aggregate(total=Sum("amount", default=0))["total"]
-    if data.get("budget", programme.budget) < allocated:
-        raise BudgetExceeded(f"{allocated} is allocated from this programme: its budget cannot go below that.")
-    if allocations.exclude(year__range=(starts_on.year, ends_on.year)).exists():
-        raise Conflict("The programme has allocations in years outside these dates.")
+    check_allocations_fit(
+        programme=programme, budget=data.get("budget", programme.budget), starts_on=starts_on, ends_on=ends_on
+    )
     if "check_in_days" in data:
         data = {**data, "check_in_days": sorted(set(data["check_in_days"]))}
     return model_update(instance=programme, data=data)
+
+
+def check_allocations_fit(*, programme: Programme, budget: Decimal, starts_on: date, ends_on: date) -> None:
+    """What the programme allocated (contract §12) stays within its budget and its years."""
+    allocations = programme.allocations.all()
+    allocated = allocations.aggregate(total=Sum("amount", default=0))["total"]
+    if budget < allocated:
+        raise BudgetExceeded(f"{allocated} is allocated from this programme: its budget cannot go below that.")
+    if allocations.exclude(year__range=(starts_on.year, ends_on.year)).exists():
+        raise Conflict("The programme has allocations in years outside these dates.")
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:
