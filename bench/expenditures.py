@@ -85,7 +85,7 @@ def client(n: int, token: str, body: dict, until: float, counts, results) -> Non
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
     rng = random.Random(n)
     latencies: dict[int, list[float]] = {201: [], 409: []}
-    statuses, booked = Counter(), Decimal(0)
+    statuses, booked, last_booked = Counter(), Decimal(0), 0.0
     while time.monotonic() < until:
         amount = Decimal(rng.randint(100, 20_000)) / 100
         start = time.perf_counter()
@@ -94,10 +94,10 @@ def client(n: int, token: str, body: dict, until: float, counts, results) -> Non
         statuses[response.status_code] += 1
         latencies.setdefault(response.status_code, []).append(elapsed)
         if response.status_code == 201:
-            booked += amount
+            booked, last_booked = booked + amount, time.monotonic()
         with counts.get_lock():
             counts[0 if response.status_code == 201 else 1] += 1
-    results.put((latencies, statuses, booked))
+    results.put((latencies, statuses, booked, last_booked))
 
 
 def ms(values: list[float], quantile: int) -> str:
@@ -110,7 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--amount", type=Decimal, default=Decimal("25000.00"), help="the allocation, in euros")
+    parser.add_argument("--amount", type=Decimal, default=Decimal("75000.00"), help="the allocation, in euros")
     parser.add_argument("--database", default="werkpad_bench_expenditures")
     args = parser.parse_args()
 
@@ -152,18 +152,19 @@ def main() -> None:
     latencies: dict[int, list[float]] = {}
     statuses = Counter()
     told = Decimal(0)
-    for client_latencies, client_statuses, booked in outcomes:
+    for client_latencies, client_statuses, booked, _ in outcomes:
         for status, values in client_latencies.items():
             latencies.setdefault(status, []).extend(values)
         statuses += client_statuses
         told += booked
+    booking = max(last for *_, last in outcomes) - start  # until the allocation ran out, or the run ended
     everything = [value for values in latencies.values() for value in values]
 
     allocation = Allocation.objects.get(pk=allocation_id)
     rows = allocation.transactions.aggregate(total=Sum("amount", default=0), count=Sum(1, default=0))
     total = statuses.total()
     print(f"Requests: {total} in {elapsed:.1f} s, {total / elapsed:.0f} a second; {dict(sorted(statuses.items()))}")
-    print(f"  bookings: {statuses[201] / elapsed:.0f} a second")
+    print(f"  bookings: {statuses[201] / booking:.0f} a second over the {booking:.1f} s the allocation lasted")
     print("  latency (ms):   median     p95")
     for label, values in (
         ("booked (201)", latencies.get(201, [])),
