@@ -98,11 +98,12 @@ def programme_update(*, programme: Programme, data: dict) -> Programme:
 
 
 def check_allocations_fit(*, programme: Programme, budget: Decimal, starts_on: date, ends_on: date) -> None:
-    """What the programme allocated (contract §12) stays within its budget and its years."""
+    """What the programme allocated (contract §12) stays within its budget and its years. (The allocations are
+    read through their reverse relation: coalition imports nothing of funding.)"""
     allocations = programme.allocations.all()
     allocated = allocations.aggregate(total=Sum("amount", default=0))["total"]
     if budget < allocated:
-        raise BudgetExceeded(f"{allocated} is allocated from this programme: its budget cannot go below that.")
+        raise BudgetExceeded(f"€{allocated:,.2f} is allocated from this programme: its budget cannot go below that.")
     if allocations.exclude(year__range=(starts_on.year, ends_on.year)).exists():
         raise Conflict("The programme has allocations in years outside these dates.")
 
