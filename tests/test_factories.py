@@ -52,6 +52,9 @@ CASES = [
     (factories.CheckInFactory, {"completed": True}),
     (factories.NotificationFactory, {}),
     (factories.NotificationFactory, {"read": True}),
+    (factories.AllocationFactory, {}),
+    (factories.TransactionFactory, {}),
+    (factories.CoFinancingFactory, {}),
 ]
 
 
@@ -157,3 +160,11 @@ def test_check_in_traits(traits, status):
 def test_notification_read_trait():
     assert factories.NotificationFactory().read_at is None
     assert factories.NotificationFactory(read=True).read_at is not None
+
+
+def test_a_transaction_adds_to_its_allocations_running_sum_of_its_kind():
+    allocation = factories.AllocationFactory()
+    factories.TransactionFactory(allocation=allocation, amount="100.00")
+    factories.TransactionFactory(allocation=allocation, kind="commitment", amount="40.00")
+    allocation.refresh_from_db()
+    assert (allocation.spent, allocation.committed, allocation.disbursed) == (100, 40, 0)
