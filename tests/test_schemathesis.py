@@ -41,6 +41,7 @@ SEEDED_IDS = 50  # the seeded database has objects of every kind with these ids 
 FOREIGN_KEYS = {
     "coach",
     "employer",
+    "funder",
     "module",
     "neighbourhood",
     "organisation",
