@@ -26,6 +26,7 @@ from api.rendering import ProblemJSONRenderer, WireName, camel
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+NO_RESOURCE = "No resource at this path."  # what an unknown path answers, and a path hidden from the caller's role
 
 
 class Conflict(Exception):
@@ -36,6 +37,12 @@ class Conflict(Exception):
     def __init__(self, detail: str):
         super().__init__(detail)
         self.detail = detail
+
+
+class BudgetExceeded(Conflict):
+    """Money beyond what a budget or an allocation leaves."""
+
+    code = "budget-exceeded"
 
 
 class InvalidTransition(Conflict):
@@ -64,6 +71,7 @@ TITLES = {
     "throttled": "Too many requests.",
     "conflict": "Conflict with the current state.",
     "invalid-transition": "State change not allowed.",
+    "budget-exceeded": "Over budget.",
     "idempotency-key-reused": "Idempotency-Key used for another request.",
     "server-error": "Internal server error.",
     "service-unavailable": "Service unavailable.",
@@ -137,8 +145,12 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
 
 # SQLSTATEs of the constraints two requests at the same moment can run into, each having checked before writing:
 # unique and exclusion. Any other violation (not null, check, foreign key, a value out of range) means a check is
-# missing before the write: a bug, answered as a logged 500 rather than passed off as the client's mistake.
+# missing before the write: a bug, answered as a logged 500 rather than passed off as the client's mistake —
+# except a check constraint that names a conflict's code as its `violation_error_code` (CONFLICT_CHECKS): the
+# last guard of a limit its service checks under a lock (an allocation's running sums), answered as that 409.
 RACE_SQLSTATES = frozenset({"23505", "23P01"})
+CHECK_VIOLATION = "23514"
+CONFLICT_CHECKS = frozenset({BudgetExceeded.code})
 SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.")
 
 
@@ -163,6 +175,18 @@ def duplicated(exc: IntegrityError) -> str | None:
     return f"It would duplicate an existing {model._meta.verbose_name}."
 
 
+def guarded(exc: IntegrityError) -> tuple[str, str] | None:
+    """The problem code and detail of a check constraint in CONFLICT_CHECKS that refused the write; else None."""
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) != CHECK_VIOLATION:
+        return None
+    model = next((model for model in apps.get_models() if model._meta.db_table == cause.diag.table_name), None)
+    for constraint in model._meta.constraints if model else ():
+        if constraint.name == cause.diag.constraint_name and constraint.violation_error_code in CONFLICT_CHECKS:
+            return constraint.violation_error_code, str(constraint.violation_error_message)
+    return None
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """DRF's EXCEPTION_HANDLER: every error a view raises becomes a problem; nothing escapes as a bare 500."""
     request = context.get("request")
@@ -179,6 +203,9 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         response = Response(status=http_status)
     elif isinstance(exc, IntegrityError) and (duplicate := duplicated(exc)) is not None:
         code, http_status, detail = "conflict", status.HTTP_409_CONFLICT, duplicate
+        response = Response(status=http_status)
+    elif isinstance(exc, IntegrityError) and (refused := guarded(exc)) is not None:
+        (code, detail), http_status = refused, status.HTTP_409_CONFLICT
         response = Response(status=http_status)
     else:
         api_exc = _as_api_exception(exc)
@@ -207,7 +234,7 @@ def exception_handler(exc: Exception, context: dict) -> Response:
 
 @csrf_exempt  # a write to no resource is a 404 like any other, not a CSRF failure page
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return problem_response(request, "not-found", 404, "No resource at this path.")
+    return problem_response(request, "not-found", 404, NO_RESOURCE)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -183,6 +183,10 @@ class AutoSchema(openapi.AutoSchema):
     def _authenticated(self) -> bool:
         return bool(self.view.get_authenticators())
 
+    @property
+    def _hidden(self) -> bool:
+        return any(getattr(permission, "hides", False) for permission in self.view.get_permissions())
+
     def _roles(self) -> set[str] | None:
         """The roles that may take this operation, or None when any authenticated caller may."""
         for permission in self.view.get_permissions():  # a permission for given roles says which (`roles`)
@@ -199,10 +203,12 @@ class AutoSchema(openapi.AutoSchema):
         codes = [400] if write or operation.get("parameters") else []
         if self._authenticated:
             codes.append(401)
-            if write or self._roles() is not None:  # a role refused, or a session write without its CSRF token
+            # a role refused (not where the path is hidden from it: 404), or a session write without its CSRF token
+            if write or (self._roles() is not None and not self._hidden):
                 codes.append(403)
         parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
-        if "{" in self.path or parameters & {"page", "format"}:  # a page beyond the last, an unknown format: 404
+        # a page beyond the last, an unknown format, or a path hidden from the caller's role (`hides`): 404
+        if "{" in self.path or parameters & {"page", "format"} or self._hidden:
             codes.append(404)
         if service_write:
             codes.append(409)

@@ -12,7 +12,13 @@ from django.db.models import Count
 from api.problems import Conflict
 
 from .models import MAX_CHECK_IN_DAY, Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
-from .services import check_caseload, check_domains, check_role_fits_organisation, user_back_office_sync
+from .services import (
+    check_allocations_fit,
+    check_caseload,
+    check_domains,
+    check_role_fits_organisation,
+    user_back_office_sync,
+)
 
 
 @admin.register(Neighbourhood)
@@ -76,11 +82,23 @@ class CheckInDaysField(forms.CharField):
 class ProgrammeForm(forms.ModelForm):
     check_in_days = CheckInDaysField(help_text=Programme._meta.get_field("check_in_days").help_text)
 
+    def clean(self):
+        cleaned = super().clean()
+        dates = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if self.instance.pk is not None and "budget" in cleaned and all(dates):
+            try:
+                check_allocations_fit(
+                    programme=self.instance, budget=cleaned["budget"], starts_on=dates[0], ends_on=dates[1]
+                )
+            except Conflict as exc:
+                raise ValidationError(exc.detail) from exc
+        return cleaned
+
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     form = ProgrammeForm
-    list_display = ["name", "budget", "starts_on", "ends_on", "check_in_days", "resident_count"]
+    list_display = ["name", "kind", "budget", "starts_on", "ends_on", "check_in_days", "resident_count"]
     search_fields = ["name"]
 
     def get_queryset(self, request):

@@ -109,9 +109,11 @@ class NeighbourhoodViewSet(ServiceViewSet):
 @documented(
     "a programme",
     "programmes",
-    "every signed-in user; `budget` is shown to coordinators only",
+    "every signed-in user; `budget` and `coFinancingRatio` are shown to coordinators only",
     "The sources of funding that are accounted for separately (a Regio Deal, the Nationaal Programma "
-    "Leefbaarheid en Veiligheid), each with the check-in days after placement of the pathways it funds.",
+    "Leefbaarheid en Veiligheid), each with its `kind`, its `funder` and the check-in days after placement of the "
+    "pathways it funds. Its budget cannot go below what is allocated from it, nor its dates leave out a year with "
+    "allocations (409).",
     examples.PROGRAMME,
     examples.PROGRAMME_REQUEST,
     {"checkInDays": [7, 30, 90, 180, 365, 730]},

@@ -9,7 +9,10 @@ ORGANISATION_REQUEST = {"name": "Buurtcentrum De Boog", "kind": "neighbourhood_o
 PROGRAMME = {
     "id": 1,
     "name": "Regio Deal Den Haag Zuidwest",
-    "budget": "2500000.00",
+    "kind": "regio_deal",
+    "funder": 1,
+    "budget": "7500000.00",
+    "coFinancingRatio": "1.00",
     "startsOn": "2026-01-01",
     "endsOn": "2028-12-31",
     "checkInDays": [7, 30, 90, 180, 365],

@@ -42,12 +42,17 @@ class IsCoordinator(BasePermission):
         return acting_role(request.user) == Role.COORDINATOR
 
 
-class IsCoordinatorElseNotFound(IsCoordinator):
-    """For what only coordinators may know exists (money, contract §12): any other signed-in caller gets 404, as
-    for a path that does not exist; an anonymous one 401."""
+class OnlyCoordinatorsSee(IsCoordinator):
+    """For what other roles must not know exists (money, contract §12): to them every path answers 404, whatever
+    the method, exactly as a path that does not exist; anonymous callers get 401 as everywhere."""
+
+    hides = True  # for the schema: the 404 is documented on every operation
 
     def has_permission(self, request, view) -> bool:
-        allowed = super().has_permission(request, view)
-        if not allowed and request.user and request.user.is_authenticated:
-            raise NotFound()
-        return allowed
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not super().has_permission(request, view):
+            from api.problems import NO_RESOURCE  # here: api.problems loads DRF, whose settings load this module
+
+            raise NotFound(NO_RESOURCE)
+        return True

@@ -42,15 +42,29 @@ class ProgrammeSerializer(ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["id", "name", "budget", "starts_on", "ends_on", "check_in_days"]
-        extra_kwargs = {"budget": {"min_value": 0}}
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "funder",
+            "budget",
+            "co_financing_ratio",
+            "starts_on",
+            "ends_on",
+            "check_in_days",
+        ]
+        extra_kwargs = {
+            "budget": {"min_value": 0},
+            "funder": {"help_text": "The organisation that funds it (an organisation's id), or null."},
+            "co_financing_ratio": {"min_value": 0},
+        }
 
 
 class PublicProgrammeSerializer(ProgrammeSerializer):
-    """Programmes as non-coordinators see them: without the budget."""
+    """Programmes as non-coordinators see them: without the money (budget, co-financing ratio)."""
 
     class Meta(ProgrammeSerializer.Meta):
-        fields = ["id", "name", "starts_on", "ends_on", "check_in_days"]
+        fields = ["id", "name", "kind", "funder", "starts_on", "ends_on", "check_in_days"]
 
 
 class UserSerializer(ModelSerializer):

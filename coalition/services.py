@@ -12,17 +12,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from knox.models import AuthToken
 
-from api.problems import Conflict
+from api.problems import BudgetExceeded, Conflict
 from api.services import model_update
 from api.throttling import cache_count
 
 from .models import ROLE_ORGANISATION_KINDS, Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
 
 BACK_OFFICE = "Back office"  # the group of every coordinator: the admin (/admin/) over the coalition's records
-BACK_OFFICE_APPS = ("coalition", "pathways", "evaluation")
+BACK_OFFICE_APPS = ("coalition", "pathways", "evaluation", "funding")
 
 
 class LoginSlowedDown(Exception):
@@ -59,23 +60,52 @@ def organisation_update(*, organisation: Organisation, data: dict) -> Organisati
 
 
 def programme_create(
-    *, name: str, budget: Decimal, starts_on: date, ends_on: date, check_in_days: list[int] | None = None
+    *,
+    name: str,
+    budget: Decimal,
+    starts_on: date,
+    ends_on: date,
+    kind: str = Programme.Kind.OTHER,
+    funder: Organisation | None = None,
+    co_financing_ratio: Decimal = Decimal("0.00"),
+    check_in_days: list[int] | None = None,
 ) -> Programme:
     _check_period(starts_on, ends_on)
     return Programme.objects.create(
         name=name,
+        kind=kind,
+        funder=funder,
         budget=budget,
+        co_financing_ratio=co_financing_ratio,
         starts_on=starts_on,
         ends_on=ends_on,
         **({"check_in_days": sorted(set(check_in_days))} if check_in_days else {}),
     )
 
 
+@transaction.atomic
 def programme_update(*, programme: Programme, data: dict) -> Programme:
-    _check_period(data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on))
+    starts_on, ends_on = data.get("starts_on", programme.starts_on), data.get("ends_on", programme.ends_on)
+    _check_period(starts_on, ends_on)
+    # Under the programme's lock, which funding.services takes before it allocates.
+    programme = Programme.objects.select_for_update(no_key=True).get(pk=programme.pk)
+    check_allocations_fit(
+        programme=programme, budget=data.get("budget", programme.budget), starts_on=starts_on, ends_on=ends_on
+    )
     if "check_in_days" in data:
         data = {**data, "check_in_days": sorted(set(data["check_in_days"]))}
     return model_update(instance=programme, data=data)
+
+
+def check_allocations_fit(*, programme: Programme, budget: Decimal, starts_on: date, ends_on: date) -> None:
+    """What the programme allocated (contract §12) stays within its budget and its years. (The allocations are
+    read through their reverse relation: coalition imports nothing of funding.)"""
+    allocations = programme.allocations.all()
+    allocated = allocations.aggregate(total=Sum("amount", default=0))["total"]
+    if budget < allocated:
+        raise BudgetExceeded(f"€{allocated:,.2f} is allocated from this programme: its budget cannot go below that.")
+    if allocations.exclude(year__range=(starts_on.year, ends_on.year)).exists():
+        raise Conflict("The programme has allocations in years outside these dates.")
 
 
 def _check_period(starts_on: date, ends_on: date) -> None:

@@ -12,7 +12,9 @@ from history.tracking import tracked
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-@tracked()
+# The running sums are no change of the allocation but the sum of its transactions, which are their own record:
+# tracking them would write a history row with every transaction.
+@tracked(exclude=["committed", "disbursed", "spent"])
 class Allocation(models.Model):
     """What a programme gives a project in one year. The running sums of its transactions per kind are kept on the
     row, under its lock, by funding.services: the constraints below then hold every allocation between 0 and its
@@ -35,6 +37,9 @@ class Allocation(models.Model):
                 models.CheckConstraint(
                     condition=Q(**{f"{kind}__gte": 0}) & Q(**{f"{kind}__lte": F("amount")}),
                     name=f"allocation_{kind}_within_amount",
+                    # the last guard of funding.services' check under the row's lock: a 409 (api/problems.py)
+                    violation_error_code="budget-exceeded",
+                    violation_error_message=f"The allocation's {kind} sum must stay between 0 and its amount.",
                 )
                 for kind in ("committed", "disbursed", "spent")
             ),

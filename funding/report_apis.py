@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from api.reports import ReportView, report_schema
 from api.serializers import Serializer
 from coalition.models import Domain, Programme
-from coalition.permissions import IsCoordinatorElseNotFound
+from coalition.permissions import OnlyCoordinatorsSee
 
 from .models import MONEY
 from .reports import ZERO, domain_report, programme_accountability
@@ -91,7 +91,7 @@ class DomainsQuerySerializer(serializers.Serializer):
 
 
 class MoneyReportView(ReportView):
-    permission_classes = [IsCoordinatorElseNotFound]
+    permission_classes = [OnlyCoordinatorsSee]
     answer_serializer: type[Serializer]
 
     def answer(self, report: dict) -> Response:

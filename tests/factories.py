@@ -24,6 +24,7 @@ from coalition.models import (
 from evaluation.models import Decision, Evaluation, Indicator, IndicatorPeriod, Result
 from evaluation.reviews import Status
 from funding.models import Allocation, CoFinancing, Transaction
+from funding.services import RUNNING_SUM
 from notifications.models import Notification
 from pathways.journey.stages import Stage
 from pathways.models import AccessLogEntry, CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
@@ -373,12 +374,9 @@ class AllocationFactory(DjangoModelFactory):
     amount = "100000.00"
 
 
-RUNNING_SUM = {"commitment": "committed", "disbursement": "disbursed", "expenditure": "spent"}
-
-
 class TransactionFactory(DjangoModelFactory):
-    """An expenditure against an allocation, dated in its year; the allocation's running sum follows, as
-    funding.services keeps it."""
+    """An expenditure of today against a fresh allocation, added to the allocation's running sum as the service
+    adds it."""
 
     class Meta:
         model = Transaction
@@ -386,16 +384,17 @@ class TransactionFactory(DjangoModelFactory):
     allocation = factory.SubFactory(AllocationFactory)
     kind = Transaction.Kind.EXPENDITURE
     date = factory.LazyAttribute(lambda t: min(timezone.localdate(), date(t.allocation.year, 12, 31)))
-    amount = "1000.00"
+    amount = "1250.00"
+    description = factory.Sequence(lambda n: f"Invoice {n}")
     created_by = factory.SubFactory(UserFactory, coordinator=True)
     created_at = factory.LazyFunction(timezone.now)
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        transaction = super()._create(model_class, *args, **kwargs)
-        field = RUNNING_SUM[transaction.kind]
-        Allocation.objects.filter(pk=transaction.allocation_id).update(**{field: F(field) + transaction.amount})
-        return transaction
+        booked = super()._create(model_class, *args, **kwargs)
+        field = RUNNING_SUM[booked.kind]
+        Allocation.objects.filter(pk=booked.allocation_id).update(**{field: F(field) + booked.amount})
+        return booked
 
 
 class CoFinancingFactory(DjangoModelFactory):
@@ -403,8 +402,8 @@ class CoFinancingFactory(DjangoModelFactory):
         model = CoFinancing
 
     project = factory.SubFactory(ProjectFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.HOUSING_CORPORATION)
     year = factory.LazyFunction(lambda: timezone.localdate().year)
-    amount = "10000.00"
-    form = CoFinancing.Form.CASH
-    sector = CoFinancing.Sector.PUBLIC
+    amount = "25000.00"
+    form = CoFinancing.Form.IN_KIND
+    sector = CoFinancing.Sector.PRIVATE

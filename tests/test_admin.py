@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from coalition.models import Neighbourhood, Organisation, Programme, Project, ProjectDomain, Role, User
 from evaluation.models import Evaluation, Indicator, IndicatorPeriod, Result
+from funding.models import Allocation, CoFinancing, Transaction
 from notifications.models import Notification, OutboxEmail, SweepProblem
 from notifications.sweep import sweep_steps
 from pathways.journey.stages import Stage
@@ -51,6 +52,9 @@ FACTORIES = {
     IndicatorPeriod: factories.IndicatorPeriodFactory,
     Result: factories.ResultFactory,
     Evaluation: factories.EvaluationFactory,
+    Allocation: factories.AllocationFactory,
+    Transaction: factories.TransactionFactory,
+    CoFinancing: factories.CoFinancingFactory,
 }
 MODELS = [pytest.param(model, id=model.__name__) for model in FACTORIES]
 
@@ -67,7 +71,7 @@ def superuser(client):
 
 
 def test_every_model_of_the_apps_has_an_admin_and_is_tested_here():
-    apps_ = ("coalition", "pathways", "notifications", "evaluation")
+    apps_ = ("coalition", "pathways", "notifications", "evaluation", "funding")
     models = {model for app in apps_ for model in apps.get_app_config(app).get_models()}
     assert models <= set(admin.site._registry)
     assert models == set(FACTORIES)
@@ -120,7 +124,7 @@ def test_changelist_queries_do_not_grow_with_the_rows(client, superuser, model):
     assert queries() == one
 
 
-EDITABLE = (Neighbourhood, Organisation, Programme, User, Resident, Module, Placement, CheckIn)
+EDITABLE = (Neighbourhood, Organisation, Programme, User, Resident, Module, Placement, CheckIn, CoFinancing)
 
 
 @pytest.mark.parametrize("model", [pytest.param(model, id=model.__name__) for model in EDITABLE])
@@ -155,6 +159,27 @@ def test_the_pathway_records_are_not_deleted_here(client, superuser, model):
     row = FACTORIES[model]()
     assert client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("model", [Allocation, Transaction])
+def test_allocations_and_transactions_are_neither_changed_nor_deleted_here(client, superuser, model):
+    """The API's services keep budgets and running sums under their locks; transactions are never changed."""
+    row = FACTORIES[model]()
+    before = model.objects.filter(pk=row.pk).values().get()
+    assert client.post(_url(model, "change", row.pk), {"amount": "1.00"}).status_code == 403
+    assert client.post(_url(model, "delete", row.pk), {"post": "yes"}).status_code == 403
+    assert client.get(_url(model, "add")).status_code == 403
+    assert model.objects.filter(pk=row.pk).values().get() == before
+
+
+def test_a_programmes_budget_stays_above_what_it_allocated(client, superuser):
+    allocation = factories.AllocationFactory(amount="800.00")
+    url = _url(Programme, "change", allocation.programme_id)
+    data = form_data(client.get(url))
+    assert client.post(url, {**data, "budget": "799.99"}).context["adminform"].form.errors
+    assert client.post(url, {**data, "budget": "800.00"}).status_code == 302
+    allocation.programme.refresh_from_db()
+    assert str(allocation.programme.budget) == "800.00"
 
 
 def test_a_resident_added_here_gets_a_pathway_at_intake(client, superuser):

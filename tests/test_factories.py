@@ -170,3 +170,11 @@ def test_a_transaction_keeps_its_allocations_running_sum_as_the_services_do():
     factories.TransactionFactory(allocation=allocation, amount="70.00", kind="disbursement")
     allocation.refresh_from_db()
     assert (allocation.spent, allocation.disbursed, allocation.committed) == (100, 70, 0)
+
+
+def test_a_transaction_adds_to_its_allocations_running_sum_of_its_kind():
+    allocation = factories.AllocationFactory()
+    factories.TransactionFactory(allocation=allocation, amount="100.00")
+    factories.TransactionFactory(allocation=allocation, kind="commitment", amount="40.00")
+    allocation.refresh_from_db()
+    assert (allocation.spent, allocation.committed, allocation.disbursed) == (100, 40, 0)

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import (
     CheckInFactory,
+    CoFinancingFactory,
     EnrolmentFactory,
     EvaluationFactory,
     NotificationFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     ResidentFactory,
     ResultFactory,
     StageChangeFactory,
+    TransactionFactory,
 )
 
 # The Logius ruleset (CC BY 4.0) kept in the repository, so that a clone lints on its own; the steering
@@ -74,6 +76,12 @@ CONTRACT_PATHS = {
     "/reports/stages": {"get"},
     "/reports/programme-accountability": {"get"},
     "/reports/domains": {"get"},
+    "/allocations": {"get", "post"},
+    "/allocations/{id}": {"get", "patch"},
+    "/transactions": {"get", "post"},
+    "/transactions/{id}": {"get"},
+    "/co-financing": {"get", "post"},
+    "/co-financing/{id}": {"get", "patch", "delete"},
 }
 PUBLIC = {"/health", "/auth/token", "/openapi.json"}
 NO_BODY_ACTIONS = [
@@ -204,7 +212,7 @@ def test_fields_are_documented_as_they_behave(schema):
     assert schemas["Pathway"]["properties"]["stage"]["readOnly"] is True
     assert schemas["Resident"]["properties"]["currentPathway"]["nullable"] is True
     assert "coach" in schemas["ResidentRequest"]["properties"]  # coordinators may set it
-    assert "budget" not in schemas["Programme"]["required"]  # other roles don't get it
+    assert {"budget", "coFinancingRatio"}.isdisjoint(schemas["Programme"]["required"])  # other roles don't get them
     assert not [name for name in schemas if re.search(r"\d", name)]  # no "Status844Enum"
 
 
@@ -266,7 +274,8 @@ def test_examples_are_valid_bodies(schema):
                 for name, example in body.get("examples", {}).items():
                     assert_valid(schema, body["schema"], example["value"], f"{method} {path} {where} {name}")
                     validated.add((method, path, where))
-    for path in ("/residents", "/placements", "/enrolments", "/modules", "/organisations", "/users"):
+    for path in ("/residents", "/placements", "/enrolments", "/modules", "/organisations", "/users", "/allocations",
+                 "/transactions", "/co-financing"):  # fmt: skip
         assert {("post", path, "request"), ("get", path, "200")} <= validated, path
     assert {("get", "/reports/stages", "200"), ("post", "/pathways/{id}/transitions", "request")} <= validated
 
@@ -311,6 +320,8 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
     ProjectFactory()
     ResultFactory(approved=True)
     EvaluationFactory()
+    TransactionFactory()  # and its allocation
+    CoFinancingFactory()
     api.as_user(coordinator)
     for path, method, operation in operations(schema):
         required_query = [p for p in operation.get("parameters", []) if p["in"] == "query" and p.get("required")]
@@ -327,12 +338,14 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
 
 
 @pytest.mark.django_db
-def test_problems_answer_as_documented(schema, api, coordinator):
+def test_problems_answer_as_documented(schema, api, coordinator, coach):
     assert_documented(schema, "get", "/residents/{id}", APIClient().get("/api/v1/residents/1"))
     api.as_user(coordinator)
     assert_documented(schema, "get", "/residents/{id}", api.get("/api/v1/residents/999999"))
     assert_documented(schema, "get", "/residents", api.get("/api/v1/residents?page=99"))
     assert_documented(schema, "post", "/residents", api.post("/api/v1/residents", {}, format="json"))
+    api.as_user(coach)  # to other roles the money's paths do not exist, also where no id is named
+    assert_documented(schema, "post", "/allocations", api.post("/api/v1/allocations", {}, format="json"))
 
 
 # --- The NL API Design Rules lint, as CI runs it ----------------------------------------------------------------

@@ -30,6 +30,7 @@ from django.db.models import Count
 from django.test import RequestFactory
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
+from schemathesis.specs.openapi.checks import unsupported_method
 
 from api.docs import OpenApiView
 from coalition.models import Role, User
@@ -40,15 +41,21 @@ SEEDED_IDS = 50  # the seeded database has objects of every kind with these ids 
 FOREIGN_KEYS = {
     "coach",
     "employer",
+    "funder",
     "module",
     "neighbourhood",
     "organisation",
     "pathway",
     "programme",
+    "project",
     "provider",
+    "receiver",
     "resident",
 }
 ROLES = [Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR]
+# The money's paths do not exist for any role but coordinators (contract §12): 404 for every method, also one the
+# path does not serve, where schemathesis would expect the 405 that would give the path away.
+HIDDEN_FROM_OTHERS = ("/allocations", "/transactions", "/co-financing")
 REQUESTS: Counter = Counter()  # role → requests sent with its token
 ANSWERED: dict[str, set] = {role: set() for role in ROLES}  # role → the operations that answered it with a 2xx
 
@@ -148,6 +155,9 @@ def test_api(case, role, tokens):
     # Logging out revokes the token it is sent with: it gets one of its own.
     token = AuthToken.objects.create(user=_user(role))[1] if case.path == "/auth/logout" else tokens[role]
     REQUESTS[role] += 1
-    response = case.call_and_validate(headers={"Authorization": f"Token {token}"})
+    hidden = role != Role.COORDINATOR and case.path.startswith(HIDDEN_FROM_OTHERS)
+    response = case.call_and_validate(
+        headers={"Authorization": f"Token {token}"}, excluded_checks=[unsupported_method] if hidden else []
+    )
     if response.status_code < 300:
         ANSWERED[role].add(case.operation.label)

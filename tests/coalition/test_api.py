@@ -191,8 +191,16 @@ def test_only_coordinators_write_neighbourhoods(api, coach):
 # --- Programmes -----------------------------------------------------------------------------------------------
 
 
-def test_coordinators_see_the_budget(api, coordinator):
-    programme = ProgrammeFactory(name="Regio Deal Den Haag Zuidwest", budget="12500000.00", check_in_days=[7, 30])
+def test_coordinators_see_the_budget_and_the_co_financing_ratio(api, coordinator):
+    rijk = OrganisationFactory(name="Ministerie van BZK")
+    programme = ProgrammeFactory(
+        name="Regio Deal Den Haag Zuidwest",
+        kind="regio_deal",
+        funder=rijk,
+        budget="12500000.00",
+        co_financing_ratio="1.00",
+        check_in_days=[7, 30],
+    )
 
     response = api.as_user(coordinator).get(f"/api/v1/programmes/{programme.id}")
 
@@ -200,25 +208,30 @@ def test_coordinators_see_the_budget(api, coordinator):
     assert response.json() == {
         "id": programme.id,
         "name": "Regio Deal Den Haag Zuidwest",
+        "kind": "regio_deal",
+        "funder": rijk.id,
         "budget": "12500000.00",
+        "coFinancingRatio": "1.00",
         "startsOn": programme.starts_on.isoformat(),
         "endsOn": programme.ends_on.isoformat(),
         "checkInDays": [7, 30],
     }
 
 
-@pytest.mark.parametrize("role", ["coach", "employer_user", "educator"])
-def test_others_see_programmes_without_the_budget(api, request, role):
-    programme = ProgrammeFactory()
-    client = api.as_user(request.getfixturevalue(role))
+@pytest.mark.parametrize("role", ["coach", "employer_user", "educator", "partner"])
+def test_others_see_programmes_without_the_money(api, request, role):
+    programme = ProgrammeFactory(kind="nplv", funder=OrganisationFactory(), co_financing_ratio="0.50")
+    user = UserFactory(partner=True) if role == "partner" else request.getfixturevalue(role)
+    client = api.as_user(user)
 
     listed = client.get("/api/v1/programmes").json()["results"]
     detail = client.get(f"/api/v1/programmes/{programme.id}").json()
 
     assert [row["id"] for row in listed] == [programme.id]
     for body in (listed[0], detail):
-        assert "budget" not in body
+        assert "budget" not in body and "coFinancingRatio" not in body
         assert body["name"] == programme.name and body["checkInDays"] == DEFAULT_CHECK_IN_DAYS
+        assert (body["kind"], body["funder"]) == ("nplv", programme.funder_id)
 
 
 def test_coordinator_creates_a_programme_with_the_default_cadence(api, coordinator):
@@ -234,6 +247,48 @@ def test_coordinator_creates_a_programme_with_the_default_cadence(api, coordinat
     programme = Programme.objects.get(pk=response.json()["id"])
     assert programme.budget == Decimal("800000.50")
     assert programme.check_in_days == [7, 30, 90, 180, 365]
+
+
+def test_coordinator_creates_a_programme_of_a_kind_with_its_funder_and_co_financing_ratio(api, coordinator):
+    rijk = OrganisationFactory(name="Ministerie van BZK")
+
+    response = api.as_user(coordinator).post(
+        "/api/v1/programmes",
+        {
+            "name": "Nationaal Programma Leefbaarheid en Veiligheid",
+            "kind": "nplv",
+            "funder": rijk.id,
+            "budget": "3000000.00",
+            "coFinancingRatio": "0.50",
+            "startsOn": "2026-01-01",
+            "endsOn": "2030-12-31",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["kind"], response.json()["funder"], response.json()["coFinancingRatio"]) == (
+        "nplv",
+        rijk.id,
+        "0.50",
+    )
+    programme = Programme.objects.get(pk=response.json()["id"])
+    assert (programme.kind, programme.funder, programme.co_financing_ratio) == ("nplv", rijk, Decimal("0.50"))
+
+
+def test_a_programme_without_kind_funder_or_ratio_is_another_without_co_financing(api, coordinator):
+    response = api.as_user(coordinator).post(
+        "/api/v1/programmes",
+        {"name": "Wijkfonds", "budget": "1000.00", "startsOn": "2026-01-01", "endsOn": "2026-12-31"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["kind"], response.json()["funder"], response.json()["coFinancingRatio"]) == (
+        "other",
+        None,
+        "0.00",
+    )
 
 
 def test_coordinator_changes_a_programme(api, coordinator):
@@ -254,6 +309,9 @@ def test_coordinator_changes_a_programme(api, coordinator):
     [
         ({"endsOn": "2025-12-31"}, "endsOn"),
         ({"budget": "-1.00"}, "budget"),
+        ({"coFinancingRatio": "-0.01"}, "coFinancingRatio"),
+        ({"kind": "lottery"}, "kind"),
+        ({"funder": 10**12}, "funder"),
         ({"checkInDays": [0]}, "checkInDays"),
         ({"checkInDays": []}, "checkInDays"),
     ],

@@ -108,6 +108,23 @@ EXPECTED: dict[tuple[str, str], dict] = {
     ("evaluation", "create"): row(201, 403, 403, 403),
 }
 
+# Money (§12): coordinators only; to every other role, partners included, the paths do not exist.
+MONEY = {
+    ("allocation", "list"): ALL,
+    ("allocation", "retrieve"): 200,
+    ("allocation", "create"): 201,
+    ("allocation", "partial_update"): 200,
+    ("transaction", "list"): ALL,
+    ("transaction", "retrieve"): 200,
+    ("transaction", "create"): 201,
+    ("co-financing", "list"): ALL,
+    ("co-financing", "retrieve"): 200,
+    ("co-financing", "create"): 201,
+    ("co-financing", "partial_update"): 200,
+    ("co-financing", "destroy"): 204,
+}
+EXPECTED |= {key: row(cell, 404, 404, 404) for key, cell in MONEY.items()}
+
 # Partners (§3, §11): like everyone, the reference data, the projects and the module catalogue; nothing of
 # residents — 404 on each, and no such list — and no user but themselves.
 PARTNER = {
@@ -134,6 +151,7 @@ PARTNER = {
     ("notification", "retrieve"): SCOPED,
     ("notification", "read"): SCOPED,
     ("access-log", "list"): 403,
+    **dict.fromkeys(MONEY, 404),
 }
 for key, cell in PARTNER.items():
     EXPECTED[key]["partner"] = cell

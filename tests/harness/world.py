@@ -12,7 +12,9 @@ from coalition.models import User
 from tests.factories import (
     PASSWORD,
     AccessLogEntryFactory,
+    AllocationFactory,
     CheckInFactory,
+    CoFinancingFactory,
     EnrolmentFactory,
     EvaluationFactory,
     IndicatorFactory,
@@ -27,6 +29,7 @@ from tests.factories import (
     ProjectFactory,
     ResidentFactory,
     ResultFactory,
+    TransactionFactory,
     UserFactory,
 )
 from tests.harness.routes import ROUTES, Route
@@ -103,6 +106,10 @@ class World:
             "indicator-period": lambda: IndicatorPeriodFactory(project=self.project_of(side), **state),
             "result": lambda: ResultFactory(period__project=self.project_of(side), **state),
             "evaluation": lambda: EvaluationFactory(project=self.project_of(side), **state),
+            # Money: coordinators only, so no side of it lies in another role's scope.
+            "allocation": lambda: AllocationFactory(**state),
+            "transaction": lambda: TransactionFactory(**state),
+            "co-financing": lambda: CoFinancingFactory(**state),
         }
         return builders[basename]()
 
@@ -124,6 +131,19 @@ def new_world() -> World:
 
 def today() -> str:
     return timezone.localdate().isoformat()
+
+
+def expenditure(allocation) -> dict:
+    """A body booking an expenditure of today against the allocation."""
+    return {
+        "programme": allocation.programme_id,
+        "project": allocation.project_id,
+        "kind": "expenditure",
+        "date": today(),
+        "amount": "12480.00",
+        "receiver": OrganisationFactory().id,
+        "description": "Two work coaches, this month.",
+    }
 
 
 @dataclass(frozen=True)
@@ -263,6 +283,27 @@ CALLS: dict[tuple[str, str], Call] = {
             "decision": "continue",
         }
     ),
+    ("allocation", "create"): Call(
+        lambda w, side: {
+            "programme": ProgrammeFactory().id,
+            "project": ProjectFactory().id,
+            "year": timezone.localdate().year,
+            "amount": "450000.00",
+        }
+    ),
+    ("allocation", "partial_update"): Call({"amount": "520000.00"}),
+    ("transaction", "create"): Call(lambda w, side: expenditure(AllocationFactory())),
+    ("co-financing", "create"): Call(
+        lambda w, side: {
+            "project": ProjectFactory().id,
+            "organisation": OrganisationFactory().id,
+            "year": timezone.localdate().year,
+            "amount": "85000.00",
+            "form": "in_kind",
+            "sector": "private",
+        }
+    ),
+    ("co-financing", "partial_update"): Call({"amount": "92500.00"}),
 }
 
 # Writes outside the router: (basename, action), as for the router's → the route, and the body that would succeed.
