@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "coalition.models.ProjectStatus",
         "ResultStatusEnum": "evaluation.reviews.Status",
         "DecisionEnum": "evaluation.models.Decision",
+        "ProgrammeKindEnum": "coalition.models.Programme.Kind",
+        "TransactionKindEnum": "funding.models.Transaction.Kind",
     },
 }
 
