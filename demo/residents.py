@@ -28,10 +28,9 @@ from faker import Faker
 from coalition import services as coalition_services
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
 from notifications.sweep import reminders_sweep
-
-from . import services, stages
-from .models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
-from .stages import Cause, Stage
+from pathways import services, stages
+from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
+from pathways.stages import Cause, Stage
 
 SEED = 20240214  # fixed, so that every run builds the same coalition
 DEMO_PASSWORD = "werkpad-demo-wachtwoord"

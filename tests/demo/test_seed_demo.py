@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from demo.residents import DEMO_PASSWORD, USERS
 from notifications.models import Notification, OutboxEmail
 from notifications.sources import sources
-from pathways import demo, services, stages
+from pathways import services, stages
 from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.reminders import CHECK_IN_DUE, CHECK_IN_MISSED
 from pathways.stages import Cause, Stage
@@ -77,13 +78,13 @@ def test_every_state_is_there_and_the_logins_work():
     }
 
     roles = set()
-    for username, role, *_ in demo.USERS:
-        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+    for username, role, *_ in USERS:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
         assert user is not None and user.role == role, username
         assert f"{username} " in output
         roles.add(role)
     assert roles == set(Role)
-    assert demo.DEMO_PASSWORD in output
+    assert DEMO_PASSWORD in output
     # Coordinators reach the back office.
     coordinator = User.objects.get(username="coordinator.denhaag")
     assert coordinator.is_staff and coordinator.has_perm("pathways.view_resident")

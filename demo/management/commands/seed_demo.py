@@ -2,8 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from demo.residents import DEMO_PASSWORD, USERS, Residents, coalition_ensure
 from history.context import system_context
-from pathways import demo
 from pathways.models import Resident
 
 
@@ -23,15 +23,15 @@ class Command(BaseCommand):
             raise CommandError("--residents cannot be negative.")
         now = timezone.now()
         with system_context("seed_demo"):
-            coalition = demo.coalition_ensure(today=timezone.localdate(now))
+            coalition = coalition_ensure(today=timezone.localdate(now))
             present = Resident.objects.count()
-            writer = demo.Residents(coalition, now=now)
+            writer = Residents(coalition, now=now)
             with tqdm(total=max(residents - present, 0), unit=" residents", desc="Residents") as progress:
                 for written in writer.top_up(first=present, stop=residents):
                     progress.update(written)
         added = max(residents - present, 0)
         self.stdout.write(f"{present + added} residents ({added} new).\n")
-        self.stdout.write(f"Demo logins, every one with the password {demo.DEMO_PASSWORD}:")
-        for username, role, organisation, _, _ in demo.USERS:
+        self.stdout.write(f"Demo logins, every one with the password {DEMO_PASSWORD}:")
+        for username, role, organisation, _, _ in USERS:
             extra = "  (also the back office at /admin/)" if role == "coordinator" else ""
-            self.stdout.write(f"  {role:<12} {username:<34} {demo.DEMO_PASSWORD}  {organisation}{extra}")
+            self.stdout.write(f"  {role:<12} {username:<34} {DEMO_PASSWORD}  {organisation}{extra}")
