@@ -27,7 +27,6 @@ from faker import Faker
 
 from coalition import services as coalition_services
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from notifications.sweep import reminders_sweep
 from pathways import services, stages
 from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 from pathways.stages import Cause, Stage
@@ -129,6 +128,7 @@ MODULES = [  # title, theme, provider, hours, capacity (seats over the module's 
     ("Koken en gastvrijheid", Theme.HOSPITALITY, "De Participatiekeuken", 160, 30, ZUIDWEST),
     ("Nederlands op de werkvloer", Theme.OTHER, "ROC Mondriaan", 80, 60, ZUIDWEST),
     ("Werken in de wijk: schoon en veilig", Theme.OTHER, "Buurthuis Allekanten", 60, 40, ZUIDWEST),
+    ("Buurtconciërge: werkervaring in de wijk", Theme.OTHER, "Buurthuis Allekanten", 120, 20, ZUIDWEST),
     ("Installateur warmtetransitie", Theme.ENERGY_TRANSITION, "ROC Midden Nederland", 200, 40, VITALE_WIJKEN),
     ("Zorghulp in de wijk", Theme.CARE, "ROC Midden Nederland", 240, 40, VITALE_WIJKEN),
     ("Digitale techniek en domotica", Theme.TECHNOLOGY, "ROC Midden Nederland", 160, 30, VITALE_WIJKEN),
@@ -592,17 +592,13 @@ class Residents:
         }
 
     def top_up(self, *, first: int, stop: int) -> Iterator[int]:
-        """Writes the residents in transactions of BATCH, yielding how many each wrote, then sweeps."""
+        """Writes the residents in transactions of BATCH, yielding how many each wrote."""
         for start in range(first, stop, BATCH):
             batch = _Batch()
             for index in range(start, min(start + BATCH, stop)):
                 self._resident(index, batch)
             self._write(batch)
             yield len(batch.residents)
-        if first < stop:
-            # Check-ins left open fall due or are missed, and remind, as on any day. Their e-mails wait in the outbox
-            # for the workers' sweep to hand over: seeding never waits on the broker.
-            reminders_sweep(now=self.now, deliver=lambda email_ids: None)
 
     # The calendar
 
