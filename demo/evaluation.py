@@ -27,6 +27,8 @@ from evaluation.models import Decision, Indicator, IndicatorPeriod
 from pathways import services as pathways_services
 from pathways.models import Module
 
+from .residents import COORDINATOR_OF, REGION
+
 SEED = 20250214  # fixed, so that every run reports the same figures
 PERIOD_DAYS = 365  # two periods a project and indicator: the year before the last, and the last year up to today
 Source, Direction, Aggregation = Indicator.Source, Indicator.Direction, Indicator.Aggregation
@@ -307,9 +309,7 @@ class Projects:
         for name, target in story.manual.items():
             periods = self._periods(project, indicators[name], target)
             self._report(story, periods, rng)
-        coordinator = User.objects.get(
-            username="coordinator.utrecht" if story.neighbourhoods == OVERVECHT else "coordinator.denhaag"
-        )
+        coordinator = User.objects.get(username=COORDINATOR_OF[REGION[story.neighbourhoods[0]]])
         for (name, decided), evaluated in zip(self.rounds, story.rounds, strict=True):
             if evaluated:
                 impact, effort, decision, rationale = evaluated

@@ -3,6 +3,7 @@ logins work, a second run adds nothing and a larger --residents tops up."""
 
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 
@@ -32,6 +33,7 @@ from evaluation.models import SUGGESTED, Decision, Evaluation, Indicator, Indica
 from evaluation.reminders import CONTINUITY_RISK, EVALUATION_DUE, PROJECT_STOPPED, RESULT_DUE
 from evaluation.reviews import Status
 from evaluation.selectors import with_actual
+from funding.models import Allocation, CoFinancing, Transaction
 from notifications.models import Notification, OutboxEmail
 from notifications.sources import sources
 from pathways import services, stages
@@ -61,6 +63,9 @@ MODELS = [
     IndicatorPeriod,
     Result,
     Evaluation,
+    Allocation,
+    Transaction,
+    CoFinancing,
 ]
 
 
@@ -87,7 +92,7 @@ def test_every_state_is_there_and_the_logins_work():
     every_kind = {reminder.kind for source in sources() for reminder in source.reminders}
     assert set(Notification.objects.values_list("kind", flat=True)) == every_kind
     assert set(Module.objects.values_list("theme", flat=True)) == set(Module.Theme)
-    assert Programme.objects.count() == 2
+    assert Programme.objects.count() == 3
     assert set(Neighbourhood.objects.values_list("name", flat=True)) == {
         "Moerwijk", "Morgenstond", "Bouwlust", "Vrederust", "Overvecht", "Batau", "Vollenhove",
     }  # fmt: skip
@@ -189,6 +194,56 @@ def test_the_projects_tell_the_story_of_their_evaluation():
     assert computed and any(value for value in computed)
 
 
+def test_the_money_adds_up():
+    seed(40)
+    today = timezone.localdate()
+
+    programmes = {programme.name: programme for programme in Programme.objects.all()}
+    regio_deal = programmes["Regio Deal Den Haag Zuidwest"]
+    assert (regio_deal.kind, regio_deal.budget, regio_deal.co_financing_ratio) == (
+        "regio_deal",
+        7_500_000,
+        Decimal("1.67"),
+    )
+    assert {programme.kind for programme in programmes.values()} == {"regio_deal", "nplv"}
+    assert all(programme.funder is not None for programme in programmes.values())
+    # Each resident under at most one programme, and every programme with residents of its own.
+    assert set(Resident.objects.values_list("programme", flat=True)) >= {p.pk for p in programmes.values()}
+
+    allocations = list(Allocation.objects.select_related("programme", "project"))
+    assert {a.project for a in allocations} == set(Project.objects.all())
+    for programme in programmes.values():
+        allocated = sum(a.amount for a in allocations if a.programme == programme)
+        assert 0 < allocated <= programme.budget, programme
+    sums = defaultdict(Decimal)
+    for transaction_ in Transaction.objects.select_related("allocation"):
+        assert transaction_.date <= today and transaction_.date.year == transaction_.allocation.year
+        sums[transaction_.allocation_id, transaction_.kind] += transaction_.amount
+    for allocation in allocations:
+        assert allocation.programme.starts_on.year <= allocation.year <= allocation.programme.ends_on.year
+        for kind, running in (("commitment", "committed"), ("disbursement", "disbursed"), ("expenditure", "spent")):
+            assert getattr(allocation, running) == sums[allocation.pk, kind]
+            assert 0 <= sums[allocation.pk, kind] <= allocation.amount
+        if allocation.project.stopped_at:
+            last = timezone.localdate(allocation.project.stopped_at)
+            assert not allocation.transactions.filter(date__gt=last).exists()
+    assert Transaction.objects.filter(amount__lt=0).exists()  # corrections
+    assert Transaction.objects.filter(date__year=today.year - 1, kind="expenditure").exists()
+
+    brought = set(CoFinancing.objects.values_list("organisation__kind", "sector"))
+    assert {("housing_corporation", "private"), ("municipality", "public")} <= brought
+    # Enough co-financing for the Regio Deals' ratios, counted towards each programme in proportion (contract §12).
+    for allocation in allocations:
+        year = [a for a in allocations if a.project == allocation.project and a.year == allocation.year]
+        co_financing = sum(
+            CoFinancing.objects.filter(project=allocation.project, year=allocation.year).values_list(
+                "amount", flat=True
+            )
+        )
+        share = co_financing * allocation.amount / sum(a.amount for a in year)
+        assert share >= allocation.programme.co_financing_ratio * allocation.spent
+
+
 def test_running_again_adds_nothing_and_more_residents_top_up():
     seed(30)
     before = counts()
@@ -200,7 +255,7 @@ def test_running_again_adds_nothing_and_more_residents_top_up():
     seed(45)
     after = counts()
     assert after["Resident"] == 45
-    coalition = ["Neighbourhood", "Organisation", "Programme", "User", "Module", "Project", "Evaluation", "Result"]
+    coalition = ["Neighbourhood", "Organisation", "Programme", "User", "Module", "Project", "Evaluation", "Allocation"]
     assert {name: after[name] for name in coalition} == {name: before[name] for name in coalition}
     assert after["Pathway"] > before["Pathway"]
     assert_the_rules_hold()

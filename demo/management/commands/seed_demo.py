@@ -3,6 +3,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from demo.evaluation import Projects
+from demo.funding import Funding
 from demo.residents import DEMO_PASSWORD, USERS, Residents, coalition_ensure
 from history.context import system_context
 from notifications.sweep import reminders_sweep
@@ -12,8 +13,8 @@ from pathways.models import Resident
 class Command(BaseCommand):
     help = (
         "Builds the demo coalition (Den Haag Zuidwest and the Regio Deal Vitale Wijken), tops its residents up "
-        "to --residents, at every point of their pathways, and tells its projects' evaluation. Running it again "
-        "makes nothing twice."
+        "to --residents, at every point of their pathways, and tells its projects' evaluation and money. Running "
+        "it again makes nothing twice."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +37,11 @@ class Command(BaseCommand):
             missing = projects.missing()
             with tqdm(total=len(missing), unit=" projects", desc="Projects") as progress:
                 for _ in projects.write(missing):
+                    progress.update(1)
+            funding = Funding(now=now)
+            unfunded = funding.missing()
+            with tqdm(total=len(unfunded), unit=" projects", desc="Funding") as progress:
+                for _ in funding.write(unfunded):
                     progress.update(1)
             # Check-ins left open fall due or are missed, evaluations and results fall due, and remind, as on any
             # day. Their e-mails wait in the outbox for the workers' sweep to hand over: seeding never waits on the
