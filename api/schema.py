@@ -202,7 +202,8 @@ class AutoSchema(openapi.AutoSchema):
             if write or self._roles() is not None:  # a role refused, or a session write without its CSRF token
                 codes.append(403)
         parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
-        if "{" in self.path or parameters & {"page", "format"}:  # a page beyond the last, an unknown format: 404
+        # A page beyond the last, an unknown format, or a path hidden from some roles (a view's `hidden_from`): 404
+        if "{" in self.path or parameters & {"page", "format"} or getattr(self.view, "hidden_from", None):
             codes.append(404)
         if service_write:
             codes.append(409)
