@@ -45,6 +45,7 @@ MONTHS = [
     "december",
 ]
 Kind = Transaction.Kind
+RUNNING = {Kind.COMMITMENT: "committed", Kind.DISBURSEMENT: "disbursed", Kind.EXPENDITURE: "spent"}
 
 
 def _cents(value: float | Decimal) -> Decimal:
@@ -93,17 +94,12 @@ class Funding:
                 Allocation(programme=programme, project=project, year=year, amount=_cents(rng.randint(*YEARLY) * 1000))
                 for programme in programmes
             ]
-            Allocation.objects.bulk_create(allocations)
             for allocation in allocations:
                 rows = self._transactions(allocation, min(last_day, date(year, 12, 31)), rng, coordinator)
-                for kind, field in (
-                    (Kind.COMMITMENT, "committed"),
-                    (Kind.DISBURSEMENT, "disbursed"),
-                    (Kind.EXPENDITURE, "spent"),
-                ):
-                    setattr(allocation, field, sum((row.amount for row in rows if row.kind == kind), Decimal(0)))
+                for kind, running in RUNNING.items():
+                    setattr(allocation, running, sum((row.amount for row in rows if row.kind == kind), Decimal(0)))
                 transactions += rows
-            Allocation.objects.bulk_update(allocations, ["committed", "disbursed", "spent"])
+            Allocation.objects.bulk_create(allocations)  # with their running sums: the transactions follow below
             # It counts towards each programme in proportion to its allocation: so each needs its ratio of all.
             ratio = max(programme.co_financing_ratio for programme in programmes) + MARGIN
             brought = ratio * sum(allocation.amount for allocation in allocations)
