@@ -20,6 +20,8 @@ DOMAIN = [
     "pathways.admin",
     "pathways.reminders",
     "demo.residents",
+    "demo.evaluation",
+    "demo.funding",
     "demo.management.commands.seed_demo",
     "notifications.models",
     "notifications.sources",
