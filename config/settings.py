@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "notifications",
     "evaluation",
     "funding",
+    "demo",
     "workers",
     "history",
     "idempotency",

@@ -2,7 +2,7 @@
 Each is one transaction; what depends on a project's other rows (overlapping periods, one evaluation per round)
 is decided under the project's row lock, so concurrent writes queue behind each other."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -161,21 +161,25 @@ def _check_result(*, period: IndicatorPeriod, measured_on: date, neighbourhood: 
         raise ValidationError({"neighbourhood": "Must be one of the project's neighbourhoods."})
 
 
-@transaction.atomic
-def result_submit(*, result: Result, by: User) -> Result:
-    return _review(result, to=Status.SUBMITTED, by=by, fields={"submitted_by": by, "submitted_at": timezone.now()})
+# `now`: when it happened, the real clock unless the demo tells an earlier week (demo.evaluation).
 
 
 @transaction.atomic
-def result_approve(*, result: Result, by: User) -> Result:
-    return _review(result, to=Status.APPROVED, by=by, fields={"reviewed_by": by, "reviewed_at": timezone.now()})
+def result_submit(*, result: Result, by: User, now: datetime | None = None) -> Result:
+    fields = {"submitted_by": by, "submitted_at": now or timezone.now()}
+    return _review(result, to=Status.SUBMITTED, by=by, fields=fields)
 
 
 @transaction.atomic
-def result_return(*, result: Result, by: User, review_note: str) -> Result:
+def result_approve(*, result: Result, by: User, now: datetime | None = None) -> Result:
+    return _review(result, to=Status.APPROVED, by=by, fields={"reviewed_by": by, "reviewed_at": now or timezone.now()})
+
+
+@transaction.atomic
+def result_return(*, result: Result, by: User, review_note: str, now: datetime | None = None) -> Result:
     if not review_note.strip():
         raise ValidationError({"review_note": "Say what to put right."})
-    fields = {"reviewed_by": by, "reviewed_at": timezone.now(), "review_note": review_note}
+    fields = {"reviewed_by": by, "reviewed_at": now or timezone.now(), "review_note": review_note}
     return _review(result, to=Status.RETURNED, by=by, fields=fields)
 
 
@@ -192,10 +196,19 @@ def _review(result: Result, *, to: str, by: User, fields: dict) -> Result:
 
 @transaction.atomic
 def evaluation_create(
-    *, by: User, project: Project, round: str, impact: Decimal, effort: Decimal, decision: str, rationale: str = ""
+    *,
+    by: User,
+    project: Project,
+    round: str,
+    impact: Decimal,
+    effort: Decimal,
+    decision: str,
+    rationale: str = "",
+    now: datetime | None = None,
 ) -> Evaluation:
     """Records a project's evaluation in a round and does what the decision says, all at once: `stop` stops the
-    project and tells each of its members; `investigate` and `continue` set when it is evaluated next."""
+    project and tells each of its members; `investigate` and `continue` set when it is evaluated next. `now`: when
+    it was decided, the real clock unless the demo tells an earlier round."""
     if decision != SUGGESTED[quadrant_of(impact, effort)] and not rationale.strip():
         raise ValidationError({"rationale": "Explain a decision other than the suggested one."})
     project = _locked_project(project.pk)  # two coordinators evaluating at once: the second waits, then sees it
@@ -203,7 +216,7 @@ def evaluation_create(
         raise Conflict("This project was stopped: it takes no new evaluation.")
     if project.evaluations.filter(round=round).exists():
         raise Conflict(f"This project already has an evaluation in round '{round}'.")
-    now = timezone.now()
+    now = now or timezone.now()
     days = NEXT_EVALUATION_DAYS.get(decision)
     evaluation = Evaluation.objects.create(
         project=project,

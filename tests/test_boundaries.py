@@ -27,7 +27,10 @@ DOMAIN = [
     "pathways.outcomes.apis",
     "pathways.placements.reminders",
     "pathways.privacy.access_log",
-    "pathways.demo",
+    "demo.residents",
+    "demo.evaluation",
+    "demo.funding",
+    "demo.management.commands.seed_demo",
     "notifications.models",
     "notifications.sources",
     "notifications.sweep",
@@ -89,13 +92,13 @@ def test_notifications_imports_no_domain_app():
 
 
 def test_only_tasks_modules_import_celery():
-    for app in ("coalition", "pathways", "history", "notifications"):
+    for app in ("coalition", "pathways", "history", "notifications", "demo"):
         for path in (ROOT / app).rglob("*.py"):
             queue = {name for name in _imports(path) if name.split(".")[0] in {"celery", "workers"}}
             assert not queue or path.name == "tasks.py", (path, sorted(queue))
 
 
-APPS = {"coalition", "pathways", "history", "notifications", "idempotency", "workers"}
+APPS = {"coalition", "pathways", "history", "notifications", "idempotency", "workers", "demo"}
 
 
 def test_the_api_layer_and_the_projects_wiring_import_no_app():

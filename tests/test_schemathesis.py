@@ -1,10 +1,10 @@
 """Schemathesis against the generated OpenAPI schema, as each role with its own token, over a seeded database.
 
-Every operation of the schema (new ones included, as they are routed) is tried as coordinator, coach, employer and
-educator, with schemathesis' phases for pytest (the schema's examples; coverage: boundary values, missing and
-wrong-typed parameters, undocumented methods; fuzzing: positive and negative data) and all its checks on: no 5xx,
-no undocumented status code or content type, every response and its headers as the schema says, schema-valid data
-accepted and invalid data refused, authentication enforced.
+Every operation of the schema (new ones included, as they are routed) is tried as coordinator, coach, employer,
+educator and partner, with schemathesis' phases for pytest (the schema's examples; coverage: boundary values, missing
+and wrong-typed parameters, undocumented methods; fuzzing: positive and negative data) and all its checks on: no
+5xx, no undocumented status code or content type, every response and its headers as the schema says, schema-valid
+data accepted and invalid data refused, authentication enforced.
 
 Requests go to the WSGI application in-process, inside each test's transaction over a database seeded once for the
 module (`seed_demo`), so every test starts from the same data; half the generated ids are moved onto its objects.
@@ -42,17 +42,20 @@ FOREIGN_KEYS = {
     "coach",
     "employer",
     "funder",
+    "indicator",
+    "leadOrganisation",
     "module",
     "neighbourhood",
     "organisation",
     "pathway",
+    "period",
     "programme",
     "project",
     "provider",
     "receiver",
     "resident",
 }
-ROLES = [Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR]
+ROLES = [Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR, Role.PARTNER]
 # The money's paths do not exist for any role but coordinators (contract §12): 404 for every method, also one the
 # path does not serve, where schemathesis would expect the 405 that would give the path away.
 HIDDEN_FROM_OTHERS = ("/allocations", "/transactions", "/co-financing")
@@ -113,13 +116,15 @@ def map_body(context, body):
 
 def _user(role: str) -> User:
     """The demo user of the role with the most to see: a coordinator, the coach with the largest caseload, the
-    employer with the most placements, the educator whose organisation provides the most modules."""
+    employer with the most placements, the educator whose organisation provides the most modules, the partner whose
+    organisation leads the most projects."""
     users = User.objects.filter(role=role, is_active=True)
     most = {
         Role.COORDINATOR: Count("id"),
         Role.COACH: Count("caseload"),
         Role.EMPLOYER: Count("organisation__placements"),
         Role.EDUCATOR: Count("organisation__modules"),
+        Role.PARTNER: Count("organisation__led_projects"),
     }[role]
     return users.annotate(most=most).order_by("-most", "id").first()
 

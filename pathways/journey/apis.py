@@ -23,8 +23,12 @@ STAFF = {COORDINATOR, COACH}
 class ResidentsViewSet(ServiceViewSet):
     """About residents: partners see nothing of them, not even that such a list exists (contract §11)."""
 
+    hidden_from = frozenset({Role.PARTNER})  # api.schema documents their 404 on every operation
+
     def check_permissions(self, request):
-        if self.role == Role.PARTNER:  # before the role's permissions: 404 for every method, not 403 for some
+        # Before the role's permissions: 404 for every method the path has, not 403 for some. A method it has not
+        # (no action) answers 405, to everyone alike.
+        if self.role in self.hidden_from and self.action is not None:
             raise NotFound()
         super().check_permissions(request)
 

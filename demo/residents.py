@@ -1,9 +1,9 @@
 """The demo coalition of `manage.py seed_demo`.
 
-Den Haag Zuidwest (under the Nationaal Programma Leefbaarheid en Veiligheid) and the neighbourhoods of the Regio Deal
-Vitale Wijken Overvecht, Batau and Vollenhove, with their partners, two programmes, modules in every theme, demo
-logins for every role, and residents at every point of their pathways. The places, programmes and partner
-institutions are real; every person and every employer is invented.
+Den Haag Zuidwest (under the Nationaal Programma Leefbaarheid en Veiligheid and the Regio Deal Den Haag Zuidwest)
+and the neighbourhoods of the Regio Deal Vitale Wijken Overvecht, Batau and Vollenhove, with their partners, three
+programmes, modules in every theme, demo logins for every role, and residents at every point of their pathways.
+The places, programmes and partner institutions are real; every person and every employer is invented.
 
 The coalition is made through the services, as a coordinator would make it. Residents are written set-wise, as the
 services would have left them: their history walks the stage table from intake, `current_pathway` is the open
@@ -27,12 +27,10 @@ from faker import Faker
 
 from coalition import services as coalition_services
 from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
-from notifications.sweep import reminders_sweep
-
-from .journey import stages
-from .journey.stages import Cause, Stage
-from .learning import services
-from .models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
+from pathways.journey import stages
+from pathways.journey.stages import Cause, Stage
+from pathways.learning import services
+from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
 
 SEED = 20240214  # fixed, so that every run builds the same coalition
 DEMO_PASSWORD = "werkpad-demo-wachtwoord"
@@ -56,6 +54,7 @@ NEIGHBOURHOODS = [  # name, city, region, share of the residents
 REGION = {name: region for name, _, region, _ in NEIGHBOURHOODS}
 SERVED = {region: [name for name, _, r, _ in NEIGHBOURHOODS if r == region] for region in (ZUIDWEST, VITALE_WIJKEN)}
 
+FUNDER = "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties"  # the national money of every programme
 ORGANISATIONS = [  # name, kind, the neighbourhoods it works in
     ("Gemeente Den Haag", Kind.MUNICIPALITY, SERVED[ZUIDWEST]),
     ("Gemeente Utrecht", Kind.MUNICIPALITY, ["Overvecht"]),
@@ -71,6 +70,7 @@ ORGANISATIONS = [  # name, kind, the neighbourhoods it works in
     ("Buurtteam Overvecht", Kind.NEIGHBOURHOOD_ORGANISATION, ["Overvecht"]),
     ("Wijkteam Batau", Kind.NEIGHBOURHOOD_ORGANISATION, ["Batau"]),
     ("Wijkteam Vollenhove", Kind.NEIGHBOURHOOD_ORGANISATION, ["Vollenhove"]),
+    (FUNDER, Kind.OTHER, []),
 ]
 
 EMPLOYERS = [  # name, region, theme, username of its staff member, their name
@@ -113,14 +113,16 @@ USERS = [  # username, role, organisation, first and last name
 ]
 COORDINATOR_OF = {ZUIDWEST: "coordinator.denhaag", VITALE_WIJKEN: "coordinator.utrecht"}
 
-PROGRAMMES = {  # region: name, budget, check-in days (None: the default)
-    ZUIDWEST: ("Nationaal Programma Leefbaarheid en Veiligheid (Den Haag Zuidwest)", Decimal("30000000.00"), None),
-    VITALE_WIJKEN: (
-        "Regio Deal Vitale Wijken Overvecht, Batau en Vollenhove",
-        Decimal("12500000.00"),
-        [14, 30, 90, 180, 365],
-    ),
-}
+PROGRAMMES = [  # name, region, kind, budget, co-financing ratio, years it runs on after this one, check-in days
+    # The NPLV runs for twenty years and asks for no matching money.
+    ("Nationaal Programma Leefbaarheid en Veiligheid (Den Haag Zuidwest)", ZUIDWEST, Programme.Kind.NPLV,
+     Decimal("30000000.00"), Decimal("0.00"), 17, None),
+    # €7.5 million of national money in a programme of about €20 million: the region brings the other 12.5.
+    ("Regio Deal Den Haag Zuidwest", ZUIDWEST, Programme.Kind.REGIO_DEAL,
+     Decimal("7500000.00"), Decimal("1.67"), 1, None),
+    ("Regio Deal Vitale Wijken Overvecht, Batau en Vollenhove", VITALE_WIJKEN, Programme.Kind.REGIO_DEAL,
+     Decimal("12500000.00"), Decimal("1.00"), 1, [14, 30, 90, 180, 365]),
+]  # fmt: skip
 
 MODULES = [  # title, theme, provider, hours, capacity (seats over the module's run), region
     ("Monteur zonnepanelen en warmtepompen", Theme.ENERGY_TRANSITION, "ROC Mondriaan", 160, 40, ZUIDWEST),
@@ -131,6 +133,7 @@ MODULES = [  # title, theme, provider, hours, capacity (seats over the module's 
     ("Koken en gastvrijheid", Theme.HOSPITALITY, "De Participatiekeuken", 160, 30, ZUIDWEST),
     ("Nederlands op de werkvloer", Theme.OTHER, "ROC Mondriaan", 80, 60, ZUIDWEST),
     ("Werken in de wijk: schoon en veilig", Theme.OTHER, "Buurthuis Allekanten", 60, 40, ZUIDWEST),
+    ("Buurtconciërge: werkervaring in de wijk", Theme.OTHER, "Buurthuis Allekanten", 120, 20, ZUIDWEST),
     ("Installateur warmtetransitie", Theme.ENERGY_TRANSITION, "ROC Midden Nederland", 200, 40, VITALE_WIJKEN),
     ("Zorghulp in de wijk", Theme.CARE, "ROC Midden Nederland", 240, 40, VITALE_WIJKEN),
     ("Digitale techniek en domotica", Theme.TECHNOLOGY, "ROC Midden Nederland", 160, 30, VITALE_WIJKEN),
@@ -219,7 +222,7 @@ class Coalition:
 
     neighbourhoods: list[Neighbourhood]
     users: dict[str, User]
-    programmes: dict[str, Programme]
+    programmes: dict[str, list[Programme]]  # region → the programmes that fund its residents
     modules: dict[tuple[str, str], list[Module]]  # (region, theme) → modules
     employers: dict[tuple[str, str], list[tuple[Organisation, User]]]  # (region, theme) → employer, its staff
     seats: Counter = field(default_factory=Counter)  # module id → seats taken
@@ -252,14 +255,22 @@ def coalition_ensure(*, today: date) -> Coalition:
             name=name, kind=kind, neighbourhoods=[neighbourhoods[n] for n in served]
         )
 
-    # The programmes began four years ago, the NPLV runs for twenty; modules take residents in all along.
+    # The programmes began four years ago; modules take residents in all along.
     starts_on = date(today.year - 4, 1, 1)
-    programmes = {}
-    for region, (name, budget, days) in PROGRAMMES.items():
-        ends_on = date(today.year + (17 if region == ZUIDWEST else 1), 12, 31)
-        programmes[region] = _existing(Programme, name=name) or coalition_services.programme_create(
-            name=name, budget=budget, starts_on=starts_on, ends_on=ends_on, check_in_days=days
-        )
+    programmes: dict[str, list[Programme]] = {}
+    for name, region, kind, budget, ratio, years, days in PROGRAMMES:
+        programme = _existing(Programme, name=name)
+        if programme is None:
+            programme = coalition_services.programme_create(
+                name=name,
+                budget=budget,
+                starts_on=starts_on,
+                ends_on=date(today.year + years, 12, 31),
+                check_in_days=days,
+            )
+            data = {"kind": kind, "funder": organisations[FUNDER], "co_financing_ratio": ratio}
+            programme = coalition_services.programme_update(programme=programme, data=data)
+        programmes.setdefault(region, []).append(programme)
     modules: dict[tuple[str, str], list[Module]] = {}
     for title, theme, provider, hours, capacity, region in MODULES:
         module = _existing(Module, title=title, provider=organisations[provider]) or services.module_create(
@@ -594,17 +605,13 @@ class Residents:
         }
 
     def top_up(self, *, first: int, stop: int) -> Iterator[int]:
-        """Writes the residents in transactions of BATCH, yielding how many each wrote, then sweeps."""
+        """Writes the residents in transactions of BATCH, yielding how many each wrote."""
         for start in range(first, stop, BATCH):
             batch = _Batch()
             for index in range(start, min(start + BATCH, stop)):
                 self._resident(index, batch)
             self._write(batch)
             yield len(batch.residents)
-        if first < stop:
-            # Check-ins left open fall due or are missed, and remind, as on any day. Their e-mails wait in the outbox
-            # for the workers' sweep to hand over: seeding never waits on the broker.
-            reminders_sweep(now=self.now, deliver=lambda email_ids: None)
 
     # The calendar
 
@@ -630,7 +637,7 @@ class Residents:
         scenario = SHOWCASE[index] if index < len(SHOWCASE) else _random_scenario(rng)
         neighbourhood = rng.choices(self.coalition.neighbourhoods, weights=self.weights)[0]
         region = REGION[neighbourhood.name]
-        programme = self.coalition.programmes[region] if rng.random() < 0.9 else None
+        programme = rng.choice(self.coalition.programmes[region]) if rng.random() < 0.9 else None
         coach = rng.choice(self.coaches[neighbourhood.pk]) if scenario.coached else None
         days = sorted(set(programme.check_in_days if programme else DEFAULT_CHECK_IN_DAYS))
 

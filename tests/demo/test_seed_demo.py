@@ -3,6 +3,7 @@ logins work, a second run adds nothing and a larger --residents tops up."""
 
 from collections import defaultdict
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 
@@ -14,10 +15,27 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from coalition.models import DEFAULT_CHECK_IN_DAYS, Neighbourhood, Organisation, Programme, Role, User
+from coalition.models import (
+    DEFAULT_CHECK_IN_DAYS,
+    Neighbourhood,
+    Organisation,
+    Programme,
+    Project,
+    ProjectDomain,
+    RiskKind,
+    Role,
+    User,
+)
+from coalition.selectors import project_members
+from demo.evaluation import MEALS, VISITORS
+from demo.residents import DEMO_PASSWORD, USERS
+from evaluation.models import SUGGESTED, Decision, Evaluation, Indicator, IndicatorPeriod, Quadrant, Result
+from evaluation.reminders import CONTINUITY_RISK, EVALUATION_DUE, PROJECT_STOPPED, RESULT_DUE
+from evaluation.reviews import Status
+from evaluation.selectors import with_actual
+from funding.models import Allocation, CoFinancing, Transaction
 from notifications.models import Notification, OutboxEmail
 from notifications.sources import sources
-from pathways import demo
 from pathways.journey import stages
 from pathways.journey.stages import Cause, Stage
 from pathways.models import CheckIn, Enrolment, Module, Pathway, Placement, Resident, StageChange
@@ -40,6 +58,15 @@ MODELS = [
     CheckIn,
     Notification,
     OutboxEmail,
+    Project,
+    ProjectDomain,
+    Indicator,
+    IndicatorPeriod,
+    Result,
+    Evaluation,
+    Allocation,
+    Transaction,
+    CoFinancing,
 ]
 
 
@@ -62,11 +89,11 @@ def test_every_state_is_there_and_the_logins_work():
     assert set(Placement.objects.values_list("status", flat=True)) == set(Placement.Status)
     assert set(CheckIn.objects.values_list("status", flat=True)) == set(CheckIn.Status)
     assert set(CheckIn.objects.values_list("outcome", flat=True)) == {"", *CheckIn.Outcome}
-    # Every reminder about a resident; the projects' own join once the demo has projects and evaluations (issue 11).
-    about_residents = {reminder.kind for source in sources() if source.resident for reminder in source.reminders}
-    assert set(Notification.objects.values_list("kind", flat=True)) == about_residents
+    # Every registered reminder: those about residents and the projects' own.
+    every_kind = {reminder.kind for source in sources() for reminder in source.reminders}
+    assert set(Notification.objects.values_list("kind", flat=True)) == every_kind
     assert set(Module.objects.values_list("theme", flat=True)) == set(Module.Theme)
-    assert Programme.objects.count() == 2
+    assert Programme.objects.count() == 3
     assert set(Neighbourhood.objects.values_list("name", flat=True)) == {
         "Moerwijk", "Morgenstond", "Bouwlust", "Vrederust", "Overvecht", "Batau", "Vollenhove",
     }  # fmt: skip
@@ -79,13 +106,13 @@ def test_every_state_is_there_and_the_logins_work():
     }
 
     roles = set()
-    for username, role, *_ in demo.USERS:
-        user = authenticate(username=username, password=demo.DEMO_PASSWORD)
+    for username, role, *_ in USERS:
+        user = authenticate(username=username, password=DEMO_PASSWORD)
         assert user is not None and user.role == role, username
         assert f"{username} " in output
         roles.add(role)
     assert roles == set(Role)
-    assert demo.DEMO_PASSWORD in output
+    assert DEMO_PASSWORD in output
     # Coordinators reach the back office.
     coordinator = User.objects.get(username="coordinator.denhaag")
     assert coordinator.is_staff and coordinator.has_perm("pathways.view_resident")
@@ -100,6 +127,124 @@ def test_the_data_keeps_the_rules_of_the_services():
     assert_the_rules_hold()
 
 
+def test_the_projects_tell_the_story_of_their_evaluation():
+    seed(40)
+    now = timezone.now()
+    coordinators = set(User.objects.filter(role=Role.COORDINATOR).values_list("pk", flat=True))
+    notified = defaultdict(set)  # (kind, object id) → recipients
+    for kind, object_id, recipient in Notification.objects.values_list("kind", "object_id", "recipient"):
+        notified[kind, object_id].add(recipient)
+
+    # Two rounds, each with every quadrant; decisions against the suggestion are explained.
+    evaluations = list(Evaluation.objects.select_related("project"))
+    rounds = {evaluation.round for evaluation in evaluations}
+    assert len(rounds) == 2
+    for name in rounds:
+        assert {e.quadrant for e in evaluations if e.round == name} == set(Quadrant), name
+    for evaluation in evaluations:
+        assert evaluation.decided_at <= now
+        assert evaluation.decision == evaluation.suggested_decision or evaluation.rationale
+    assert {e.decision for e in evaluations} == set(Decision)
+    assert any(e.decision != SUGGESTED[e.quadrant] for e in evaluations)
+
+    # Pearls, Allekanten among them; a stopped project, whose members were told; an evaluation overdue.
+    projects = {project.name: project for project in Project.objects.prefetch_related("domains")}
+    assert projects["Allekanten: buurthuis en lokaal werkbedrijf"].is_pearl
+    assert projects["De Participatiekeuken"].is_pearl
+    assert not all(project.is_pearl for project in projects.values())
+    stopped = [project for project in projects.values() if project.status == "stopped"]
+    assert len(stopped) == 1
+    assert stopped[0].evaluations.latest("decided_at").decision == Decision.STOP
+    members = set(project_members(project=stopped[0]).values_list("pk", flat=True))
+    assert members and notified[PROJECT_STOPPED, stopped[0].pk] == members
+    assert not stopped[0].modules.exists()  # its modules would take no new enrolments
+    assert any(kind == EVALUATION_DUE for kind, _ in notified)
+
+    # Allekanten at risk: incidental funding, its building to be demolished within a year, nothing agreed for after.
+    allekanten = projects["Allekanten: buurthuis en lokaal werkbedrijf"]
+    assert {risk["kind"] for risk in allekanten.risks} >= {RiskKind.INCIDENTAL_FUNDING, RiskKind.LOCATION}
+    assert allekanten.location_demolition_on <= timezone.localdate(now) + timedelta(days=365)
+    assert allekanten.continuity_plan == "" and allekanten.successor_funder is None
+    assert notified[CONTINUITY_RISK, allekanten.pk] == coordinators
+    assert {module.title for module in allekanten.modules.all()} >= {"Werken in de wijk: schoon en veilig"}
+
+    # Results in every state of the review, within their periods; a returned one says why.
+    results = list(Result.objects.select_related("period__indicator", "period__project"))
+    assert {result.status for result in results} == set(Status)
+    for result in results:
+        assert result.period.contains(result.measured_on)
+        assert (result.status == Status.RETURNED) <= bool(result.review_note)
+        if result.status == Status.APPROVED:
+            assert result.submitted_at <= result.reviewed_at <= now
+    visitors = [r.value for r in results if r.period.indicator.name == VISITORS and r.status == Status.APPROVED]
+    assert len(visitors) > 52 and all(800 <= value <= 1000 for value in visitors)
+    assert any(kind == RESULT_DUE for kind, _ in notified)
+
+    # The figures of the article, and computed indicators that count the demo's residents.
+    actual = {
+        (period.project.name, period.indicator.name, period.period_end): period.actual
+        for period in with_actual(IndicatorPeriod.objects.select_related("project", "indicator"))
+    }
+    meals = [value for (_, name, _), value in sorted(actual.items()) if name == MEALS]
+    assert 110_000 <= meals[0] <= 130_000  # the year before the last: every month approved
+    computed = [
+        value
+        for (_, name, _), value in actual.items()
+        if Indicator.objects.get(name=name).source != Indicator.Source.MANUAL
+    ]
+    assert computed and any(value for value in computed)
+
+
+def test_the_money_adds_up():
+    seed(40)
+    today = timezone.localdate()
+
+    programmes = {programme.name: programme for programme in Programme.objects.all()}
+    regio_deal = programmes["Regio Deal Den Haag Zuidwest"]
+    assert (regio_deal.kind, regio_deal.budget, regio_deal.co_financing_ratio) == (
+        "regio_deal",
+        7_500_000,
+        Decimal("1.67"),
+    )
+    assert {programme.kind for programme in programmes.values()} == {"regio_deal", "nplv"}
+    assert all(programme.funder is not None for programme in programmes.values())
+    # Each resident under at most one programme, and every programme with residents of its own.
+    assert set(Resident.objects.values_list("programme", flat=True)) >= {p.pk for p in programmes.values()}
+
+    allocations = list(Allocation.objects.select_related("programme", "project"))
+    assert {a.project for a in allocations} == set(Project.objects.all())
+    for programme in programmes.values():
+        allocated = sum(a.amount for a in allocations if a.programme == programme)
+        assert 0 < allocated <= programme.budget, programme
+    sums = defaultdict(Decimal)
+    for transaction_ in Transaction.objects.select_related("allocation"):
+        assert transaction_.date <= today and transaction_.date.year == transaction_.allocation.year
+        sums[transaction_.allocation_id, transaction_.kind] += transaction_.amount
+    for allocation in allocations:
+        assert allocation.programme.starts_on.year <= allocation.year <= allocation.programme.ends_on.year
+        for kind, running in (("commitment", "committed"), ("disbursement", "disbursed"), ("expenditure", "spent")):
+            assert getattr(allocation, running) == sums[allocation.pk, kind]
+            assert 0 <= sums[allocation.pk, kind] <= allocation.amount
+        if allocation.project.stopped_at:
+            last = timezone.localdate(allocation.project.stopped_at)
+            assert not allocation.transactions.filter(date__gt=last).exists()
+    assert Transaction.objects.filter(amount__lt=0).exists()  # corrections
+    assert Transaction.objects.filter(date__year=today.year - 1, kind="expenditure").exists()
+
+    brought = set(CoFinancing.objects.values_list("organisation__kind", "sector"))
+    assert {("housing_corporation", "private"), ("municipality", "public")} <= brought
+    # Enough co-financing for the Regio Deals' ratios, counted towards each programme in proportion (contract §12).
+    for allocation in allocations:
+        year = [a for a in allocations if a.project == allocation.project and a.year == allocation.year]
+        co_financing = sum(
+            CoFinancing.objects.filter(project=allocation.project, year=allocation.year).values_list(
+                "amount", flat=True
+            )
+        )
+        share = co_financing * allocation.amount / sum(a.amount for a in year)
+        assert share >= allocation.programme.co_financing_ratio * allocation.spent
+
+
 def test_running_again_adds_nothing_and_more_residents_top_up():
     seed(30)
     before = counts()
@@ -111,7 +256,7 @@ def test_running_again_adds_nothing_and_more_residents_top_up():
     seed(45)
     after = counts()
     assert after["Resident"] == 45
-    coalition = ["Neighbourhood", "Organisation", "Programme", "User", "Module"]
+    coalition = ["Neighbourhood", "Organisation", "Programme", "User", "Module", "Project", "Evaluation", "Allocation"]
     assert {name: after[name] for name in coalition} == {name: before[name] for name in coalition}
     assert after["Pathway"] > before["Pathway"]
     assert_the_rules_hold()
