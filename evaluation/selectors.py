@@ -3,6 +3,7 @@ projects they are a member of (their organisation leads it or is a partner). The
 
 from django.db.models import Avg, Case, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
+from django.shortcuts import get_object_or_404
 
 from api.serializers import acting_role
 from coalition.models import Project, Role
@@ -36,6 +37,28 @@ def result_list(*, user) -> QuerySet[Result]:
 
 def evaluation_list(*, user) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(project__in=visible_projects(user=user))
+
+
+def effort_impact_report(*, round: str) -> dict:
+    """The evaluations of a round, by project name, with their projects and domains: two queries in all."""
+    evaluations = (
+        Evaluation.objects.filter(round=round)
+        .select_related("project")
+        .prefetch_related("project__domains")
+        .order_by("project__name", "project_id")
+    )
+    return {"round": round, "results": evaluations}
+
+
+def indicator_report(*, project: int) -> dict:
+    """Every period of a project (404 when there is no such project), computed as /indicator-periods computes
+    them, by indicator and start."""
+    shown = get_object_or_404(Project.objects.only("id", "name"), pk=project)
+    periods = IndicatorPeriod.objects.filter(project=shown).select_related("indicator")
+    return {
+        "project": shown,
+        "results": with_actual(periods).order_by("indicator__name", "indicator_id", "period_start", "id"),
+    }
 
 
 def with_actual(periods: QuerySet[IndicatorPeriod]) -> QuerySet[IndicatorPeriod]:

@@ -1,0 +1,42 @@
+"""What every coordinators' report shares (contract §3: reports are for coordinators only): its query parameters
+read by a serializer, no pagination, and its documentation — a JSON answer, and the same report in other media
+types (a CSV file, an SVG image) as the text it is."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+
+from api.rendering import CamelCaseJSONRenderer
+
+from .permissions import IsCoordinator
+
+
+class ReportView(GenericAPIView):
+    """A coordinators' report: JSON, or another media type its renderers offer."""
+
+    permission_classes = [IsCoordinator]
+    renderer_classes = [CamelCaseJSONRenderer]
+    pagination_class = None
+    filter_backends = []
+    query_serializer: type[serializers.Serializer]
+
+    def query(self) -> dict:
+        query = self.query_serializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return query.validated_data
+
+
+def report_schema(query, report, example: dict, also: dict[str, str], **kwargs):
+    """A report's documentation: its query, the JSON answer, and each other media type's (`also`: media type →
+    example) as the text it is."""
+    return extend_schema(
+        parameters=[query],
+        responses={(200, "application/json"): report, **{(200, media): OpenApiTypes.STR for media in also}},
+        examples=[
+            OpenApiExample("JSON", value=example, response_only=True, media_type="application/json"),
+            *[OpenApiExample(media, value=text, response_only=True, media_type=media) for media, text in also.items()],
+        ],
+        tags=["reports"],
+        **kwargs,
+    )
