@@ -202,7 +202,9 @@ class AutoSchema(openapi.AutoSchema):
             if write or self._roles() is not None:  # a role refused, or a session write without its CSRF token
                 codes.append(403)
         parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
-        if "{" in self.path or parameters & {"page", "format"}:  # a page beyond the last, an unknown format: 404
+        # A page beyond the last, an unknown format, or an object a view names in its query (its `finds_by_query`)
+        # that does not exist: 404.
+        if "{" in self.path or parameters & {"page", "format"} or getattr(self.view, "finds_by_query", False):
             codes.append(404)
         if service_write:
             codes.append(409)

@@ -6,6 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import BaseRenderer
 
 from api.rendering import CamelCaseJSONRenderer
 
@@ -25,6 +26,20 @@ class ReportView(GenericAPIView):
         query = self.query_serializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data
+
+
+class ReportRenderer(BaseRenderer):
+    """A report in another media type than JSON: `render_report` draws it from the report's data."""
+
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if not isinstance(data, dict) or "results" not in data:  # an error: problem+json is rendered elsewhere
+            return b""
+        return self.render_report(data)
+
+    def render_report(self, data: dict) -> bytes:
+        raise NotImplementedError
 
 
 def report_schema(query, report, example: dict, also: dict[str, str], **kwargs):

@@ -3,14 +3,13 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 
 from api.rendering import CamelCaseJSONRenderer
 from api.serializers import NoBody
 from api.viewsets import ServiceViewSet
 from coalition.models import Role
-from coalition.reports import ReportView, report_schema
+from coalition.reports import ReportRenderer, ReportView, report_schema
 
 from . import examples, selectors, services
 from .charts import effort_impact_svg
@@ -199,16 +198,13 @@ class EvaluationViewSet(ServiceViewSet):
 # --- Reports (coordinators) -------------------------------------------------------------------------------------
 
 
-class EffortImpactSVGRenderer(BaseRenderer):
+class EffortImpactSVGRenderer(ReportRenderer):
     """The effort-impact report as a chart: the matrix drawn by evaluation.charts."""
 
     media_type = "image/svg+xml"
     format = "svg"
-    charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        if not isinstance(data, dict) or "results" not in data:  # an error: problem+json is rendered elsewhere
-            return b""
+    def render_report(self, data: dict) -> bytes:
         return effort_impact_svg(round=data["round"], results=data["results"])
 
 
@@ -241,6 +237,7 @@ class EffortImpactReportView(ReportView):
 
 class IndicatorReportView(ReportView):
     query_serializer = IndicatorReportQuerySerializer
+    finds_by_query = True  # a project that does not exist: 404, in the schema too
 
     @report_schema(
         IndicatorReportQuerySerializer,

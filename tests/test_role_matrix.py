@@ -26,7 +26,7 @@ def world(db) -> World:
     return new_world()
 
 
-# The routes outside the router: url name → (method, query, status by role).
+# The routes outside the router: url name → (method, query or a function of the world giving it, status by role).
 SIGNED_IN = row(200, 200, 200, 200)
 PLAIN_VIEWS = {
     "health": ("get", "", row(200, 200, 200, 200, anonymous=200)),
@@ -36,6 +36,9 @@ PLAIN_VIEWS = {
     "me": ("get", "", SIGNED_IN),
     "report-retention": ("get", "groupBy=neighbourhood", row(200, 403, 403, 403)),  # reports: coordinators only
     "report-stages": ("get", "groupBy=coach", row(200, 403, 403, 403)),
+    "report-effort-impact": ("get", "round=2026", row(200, 403, 403, 403)),
+    # A project of the caller's own organisation: a member of a project sees its periods, but not this report.
+    "report-indicators": ("get", lambda w: f"project={w.project_of(IN).id}", row(200, 403, 403, 403)),
     "openapi": ("get", "", row(200, 200, 200, 200, anonymous=200)),
     "docs": ("get", "", row(200, 200, 200, 200, anonymous=200)),
 }
@@ -119,6 +122,7 @@ def test_routes_outside_the_router(name, role, world, api):
     caller = world.sign_in(role)
     client = api.as_user(caller) if caller else api
     body = {"username": caller.username if caller else "nobody", "password": PASSWORD} if name == "auth-token" else None
+    query = query(world) if callable(query) else query
     response = send(client, method, f"{reverse(name)}?{query}", body)
     assert response.status_code == statuses["coordinator" if role == "superuser" else role], response.content[:2000]
     if response.status_code >= 400:

@@ -1,5 +1,6 @@
 """The coordinators' reports of contract §11: the effort-impact matrix of a round, as JSON and as an SVG chart whose
-labels are text, and a project's indicators with the actuals /indicator-periods computes."""
+labels are text, and a project's indicators with the actuals /indicator-periods computes. (Their query counts, flat
+whatever the number of rows, are measured with every list's in tests/test_query_counts.py.)"""
 
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -7,17 +8,13 @@ from decimal import Decimal
 
 import matplotlib
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coalition.models import Domain
 from evaluation import charts, services
-from evaluation.selectors import COMPUTED
 from tests.assertions import assert_problem, invalid_names
 from tests.factories import (
     EnrolmentFactory,
-    EvaluationFactory,
     IndicatorFactory,
     IndicatorPeriodFactory,
     ModuleFactory,
@@ -175,18 +172,6 @@ def test_the_chart_is_the_same_drawn_in_parallel(coordinator, round_2026):
     assert in_threads(4, lambda n: charts.effort_impact_svg(**report)) == [alone] * 4
 
 
-@pytest.mark.parametrize("accept", ["application/json", "image/svg+xml"])
-def test_the_matrix_costs_the_same_queries_for_one_project_or_twenty(api, coordinator, accept):
-    client = api.as_user(coordinator)
-    counts = []
-    for more in (1, 19):
-        EvaluationFactory.create_batch(more, round="2026", project__domains=WIDE)
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(EFFORT_IMPACT, {"round": "2026"}, HTTP_ACCEPT=accept).status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1], counts
-
-
 # --- A project's indicators -----------------------------------------------------------------------------------
 
 
@@ -250,24 +235,3 @@ def test_the_project_is_required_and_must_exist(api, coordinator):
     assert_problem(client.get(INDICATORS, {"project": 10**9}), 404, "not-found")
     project = ProjectFactory()
     assert client.get(INDICATORS, {"project": project.id}).json()["results"] == []
-
-
-def test_the_indicators_cost_the_same_queries_for_one_period_or_twelve(api, coordinator):
-    """Computed and manual actuals alike are computed in the query of the periods: not one query per period."""
-    project = ProjectFactory()
-    EnrolmentFactory(module=ModuleFactory(project=project))
-    start = timezone.localdate() - timedelta(days=100)
-    sources = ["manual", *COMPUTED]
-    client = api.as_user(coordinator)
-    counts = {}
-    for made in range(12):
-        period = IndicatorPeriodFactory(
-            project=project, indicator__source=sources[made % len(sources)], period_start=start + timedelta(days=made)
-        )
-        if period.indicator.source == "manual":
-            ResultFactory(period=period, value="3.00", approved=True)
-        if made + 1 in (1, 6, 12):
-            with CaptureQueriesContext(connection) as queries:
-                assert len(client.get(INDICATORS, {"project": project.id}).json()["results"]) == made + 1
-            counts[made + 1] = len(queries)
-    assert len(set(counts.values())) == 1, counts
