@@ -60,7 +60,14 @@ def effort_impact_svg(*, round: str, results: list[dict]) -> bytes:
         )
     for row in results:
         point = (float(row["effort"]), float(row["impact"]))
-        axes.annotate(row["project"]["name"], point, xytext=(6, 4), textcoords="offset points")
+        left = point[0] > HIGH - 0.5  # at the right edge the name goes to the left of its point
+        axes.annotate(
+            row["project"]["name"],
+            point,
+            xytext=(-6 if left else 6, 4),
+            textcoords="offset points",
+            ha="right" if left else "left",
+        )
     axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     figure.tight_layout()
     out = io.BytesIO()
