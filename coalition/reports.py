@@ -42,9 +42,10 @@ class ReportRenderer(BaseRenderer):
         raise NotImplementedError
 
 
-def report_schema(query, report, example: dict, also: dict[str, str], **kwargs):
+def report_schema(query, report, example: dict, also: dict[str, str] | None = None, **kwargs):
     """A report's documentation: its query, the JSON answer, and each other media type's (`also`: media type →
     example) as the text it is."""
+    also = also or {}
     return extend_schema(
         parameters=[query],
         responses={(200, "application/json"): report, **{(200, media): OpenApiTypes.STR for media in also}},

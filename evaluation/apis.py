@@ -243,7 +243,6 @@ class IndicatorReportView(ReportView):
         IndicatorReportQuerySerializer,
         IndicatorReportSerializer,
         example=examples.INDICATOR_REPORT,
-        also={},
         summary="A project's indicators",
         description=(
             "Coordinators: every indicator period of the `project`, by indicator name and start, each with its "

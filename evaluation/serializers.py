@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.serializers import ModelSerializer, Serializer
+from api.serializers import MAX_ID, ModelSerializer, Serializer
 from coalition.models import Neighbourhood, Project
 from coalition.serializers import ProjectDomainSerializer, object_list
 
@@ -172,4 +172,4 @@ class IndicatorReportSerializer(Serializer):
 
 
 class IndicatorReportQuerySerializer(serializers.Serializer):
-    project = serializers.IntegerField(min_value=1, help_text="The project's id.")
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The project's id.")

@@ -232,6 +232,7 @@ def test_the_project_is_required_and_must_exist(api, coordinator):
     client = api.as_user(coordinator)
     assert invalid_names(client.get(INDICATORS)) == {"project"}
     assert invalid_names(client.get(INDICATORS, {"project": "Participatiekeuken"})) == {"project"}
+    assert invalid_names(client.get(INDICATORS, {"project": 2**63})) == {"project"}  # no such bigint
     assert_problem(client.get(INDICATORS, {"project": 10**9}), 404, "not-found")
     project = ProjectFactory()
     assert client.get(INDICATORS, {"project": project.id}).json()["results"] == []
