@@ -88,7 +88,7 @@ SELECT (SELECT count(*) FROM evaluation_indicatorperiod WHERE project_id = %(pro
        END
 FROM evaluation_indicatorperiod ip JOIN evaluation_indicator i ON i.id = ip.indicator_id
 WHERE ip.project_id = %(project)s
-ORDER BY ip.indicator_id, ip.period_start, ip.id
+ORDER BY i.name, i.id, ip.period_start, ip.id  -- the periods' order: by their indicator's, which is by name
 LIMIT 50
 """
 MATRIX_SQL = """
