@@ -231,8 +231,7 @@ class EffortImpactReportView(ReportView):
         ),
     )
     def get(self, request):
-        report = selectors.effort_impact_report(round=self.query()["round"])
-        return Response(EffortImpactReportSerializer(report).data)
+        return Response(selectors.effort_impact_report(round=self.query()["round"]))
 
 
 class IndicatorReportView(ReportView):

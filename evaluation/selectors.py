@@ -1,18 +1,19 @@
 """Reads, scoped to the caller: coordinators see every period, result and evaluation; everyone else those of the
 projects they are a member of (their organisation leads it or is a partner). The catalogue is everyone's."""
 
+from collections import defaultdict
 from functools import cache
 
-from django.db.models import Avg, Case, Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Avg, Case, Count, DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Round
 from django.shortcuts import get_object_or_404
 
 from api.serializers import acting_role
-from coalition.models import Project, Role
+from coalition.models import Project, ProjectDomain, Role, is_pearl
 from coalition.selectors import member_projects
 from pathways.selectors import project_residents
 
-from .models import Evaluation, Indicator, IndicatorPeriod, Result
+from .models import Evaluation, Indicator, IndicatorPeriod, Result, quadrant_of
 from .reviews import Status
 
 Source, Aggregation = Indicator.Source, Indicator.Aggregation
@@ -42,14 +43,38 @@ def evaluation_list(*, user) -> QuerySet[Evaluation]:
 
 
 def effort_impact_report(*, round: str) -> dict:
-    """The evaluations of a round, by project name, with their projects and domains: two queries in all."""
-    evaluations = (
+    """The evaluations of a round, by project name, with their projects' quadrant, pearl and domains: two queries
+    of plain rows."""
+    rows = (
         Evaluation.objects.filter(round=round)
-        .select_related("project")
-        .prefetch_related("project__domains")
         .order_by("project__name", "project_id")
+        .values(
+            "project_id",
+            "impact",
+            "effort",
+            "decision",
+            name=F("project__name"),
+            high_impact_continue=F("project__latest_evaluation_high_impact_continue"),
+        )
     )
-    return {"round": round, "results": evaluations}
+    domains = defaultdict(list)
+    for domain in ProjectDomain.objects.filter(project__evaluations__round=round).values(
+        "project_id", "domain", "share"
+    ):
+        domains[domain.pop("project_id")].append(domain)
+    results = [
+        {
+            "project": {"id": row["project_id"], "name": row["name"]},
+            "impact": row["impact"],
+            "effort": row["effort"],
+            "quadrant": quadrant_of(row["impact"], row["effort"]),
+            "decision": row["decision"],
+            "is_pearl": is_pearl(row["high_impact_continue"], [d["share"] for d in domains[row["project_id"]]]),
+            "domains": domains[row["project_id"]],
+        }
+        for row in rows
+    ]
+    return {"round": round, "results": results}
 
 
 def indicator_report(*, project: int) -> dict:
