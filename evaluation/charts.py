@@ -37,7 +37,8 @@ def effort_impact_svg(*, round: str, results: list[dict]) -> bytes:
     report's rows as its serializer shows them."""
     figure = Figure(figsize=(8, 6))
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    # Fixed margins, room for the legend on the right: tight_layout would draw the whole figure once more.
+    axes = figure.add_axes((0.08, 0.09, 0.76, 0.84))
     ticks = range(LOW, HIGH + 1)
     axes.set(xlim=(LOW, HIGH), ylim=(LOW, HIGH), xticks=ticks, yticks=ticks, xlabel="Effort", ylabel="Impact")
     axes.set_title(f"Effort and impact, round {round}")
@@ -69,7 +70,6 @@ def effort_impact_svg(*, round: str, results: list[dict]) -> bytes:
             ha="right" if left else "left",
         )
     axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-    figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None})  # no date: the same report, the same bytes
     return out.getvalue()
