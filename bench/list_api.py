@@ -138,23 +138,29 @@ def logged_baseline(conn: psycopg.Connection, user_id: int) -> bytes:
 
 
 def full_baseline(conn: psycopg.Connection, token: str) -> bytes:
-    """Authenticates the token as the API does (knox's digest, its expiry, an active user), then the logged page."""
+    """Authenticates the token as the API does, then the logged page."""
+    with conn.transaction():
+        user_id = authenticated(conn, token)
+        rows = conn.execute(BASELINE_SQL).fetchall()
+        conn.execute(LOG_SQL, [user_id, [row[1] for row in rows]])
+    return page_json(rows)
+
+
+def authenticated(conn: psycopg.Connection, token: str) -> int:
+    """The coordinator a token belongs to, checked as the API checks it: knox's digest, its expiry, an active user."""
     from hmac import compare_digest
 
     from knox.crypto import hash_token
     from knox.settings import CONSTANTS
 
-    with conn.transaction():
-        user_id = None
-        for digest, expiry, candidate, is_active, is_superuser, role in conn.execute(
-            TOKEN_SQL, [token[: CONSTANTS.TOKEN_KEY_LENGTH]]
-        ):
-            if (expiry is None or expiry > datetime.now(UTC)) and compare_digest(hash_token(token), digest):
-                user_id = candidate if is_active and (is_superuser or role == "coordinator") else None
-        assert user_id is not None, "the bench coordinator's token must authenticate"
-        rows = conn.execute(BASELINE_SQL).fetchall()
-        conn.execute(LOG_SQL, [user_id, [row[1] for row in rows]])
-    return page_json(rows)
+    user_id = None
+    for digest, expiry, candidate, is_active, is_superuser, role in conn.execute(
+        TOKEN_SQL, [token[: CONSTANTS.TOKEN_KEY_LENGTH]]
+    ):
+        if (expiry is None or expiry > datetime.now(UTC)) and compare_digest(hash_token(token), digest):
+            user_id = candidate if is_active and (is_superuser or role == "coordinator") else None
+    assert user_id is not None, "the bench coordinator's token must authenticate"
+    return user_id
 
 
 def page_json(rows: list[tuple]) -> bytes:
