@@ -23,7 +23,6 @@ It also counts the queries of /indicator-periods at pages of 1, 6 and 12 periods
 the actuals are computed in the query of the page, so the count must not grow with the periods.
 """
 
-import argparse
 import random
 import statistics
 import sys
@@ -37,7 +36,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.list_api import authenticated, bench_database_url, coordinator_token, seed, setup_django
+from bench.list_api import authenticated, coordinator_token, medians, prepared
 
 TARGET_RATIO = 3.0
 PROJECTS = 50
@@ -241,18 +240,10 @@ def seed_projects(user_id: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=300, help="measured requests per side")
-    parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--database", default="werkpad_bench_reports")
-    args = parser.parse_args()
+    args, database_url = prepared(
+        __doc__.splitlines()[0], residents=100_000, repeat=300, warmup=30, database="werkpad_bench_reports"
+    )
 
-    database_url = bench_database_url(args.database)
-    print(f"Database: {args.database} (a dedicated benchmark database; DATABASE_URL's own is not touched).")
-    setup_django(database_url)
-
-    from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -261,8 +252,6 @@ def main() -> None:
     from coalition.models import Project
     from pathways.models import Enrolment
 
-    call_command("migrate", verbosity=0)
-    seed(args.residents)
     user_id, token = coordinator_token()
     seed_projects(user_id)
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -325,16 +314,7 @@ def main() -> None:
         "matrix baseline": comparisons["matrix"][1],
         "matrix full": full(comparisons["matrix"][1]),
     }
-    for _ in range(args.warmup):
-        for run in sides.values():
-            run()
-    times = {side: [] for side in sides}
-    for _ in range(args.repeat):  # interleaved, so drift on the machine hits every side alike
-        for side, run in sides.items():
-            start = time.perf_counter()
-            run()
-            times[side].append(time.perf_counter() - start)
-    ms = {side: statistics.median(times[side]) * 1000 for side in sides}
+    ms = medians(sides, warmup=args.warmup, repeat=args.repeat)
     svg = []
     for _ in range(20):  # the chart has no baseline to compare with: a few, for its order of magnitude
         start = time.perf_counter()
