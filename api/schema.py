@@ -207,10 +207,11 @@ class AutoSchema(openapi.AutoSchema):
             if write or (self._roles() is not None and not self._hidden):
                 codes.append(403)
         parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
-        # a page beyond the last, an unknown format, or a path hidden from every role but coordinators (`hides`) or
-        # from some roles (a view's `hidden_from`): 404
+        # a page beyond the last, an unknown format, an object a view names in its query (its `finds_by_query`) that
+        # does not exist, or a path hidden from every role but coordinators (`hides`) or from some roles (a view's
+        # `hidden_from`): 404
         hidden = self._hidden or getattr(self.view, "hidden_from", None)
-        if "{" in self.path or parameters & {"page", "format"} or hidden:
+        if "{" in self.path or parameters & {"page", "format"} or getattr(self.view, "finds_by_query", False) or hidden:
             codes.append(404)
         if service_write:
             codes.append(409)

@@ -138,23 +138,29 @@ def logged_baseline(conn: psycopg.Connection, user_id: int) -> bytes:
 
 
 def full_baseline(conn: psycopg.Connection, token: str) -> bytes:
-    """Authenticates the token as the API does (knox's digest, its expiry, an active user), then the logged page."""
+    """Authenticates the token as the API does, then the logged page."""
+    with conn.transaction():
+        user_id = authenticated(conn, token)
+        rows = conn.execute(BASELINE_SQL).fetchall()
+        conn.execute(LOG_SQL, [user_id, [row[1] for row in rows]])
+    return page_json(rows)
+
+
+def authenticated(conn: psycopg.Connection, token: str) -> int:
+    """The coordinator a token belongs to, checked as the API checks it: knox's digest, its expiry, an active user."""
     from hmac import compare_digest
 
     from knox.crypto import hash_token
     from knox.settings import CONSTANTS
 
-    with conn.transaction():
-        user_id = None
-        for digest, expiry, candidate, is_active, is_superuser, role in conn.execute(
-            TOKEN_SQL, [token[: CONSTANTS.TOKEN_KEY_LENGTH]]
-        ):
-            if (expiry is None or expiry > datetime.now(UTC)) and compare_digest(hash_token(token), digest):
-                user_id = candidate if is_active and (is_superuser or role == "coordinator") else None
-        assert user_id is not None, "the bench coordinator's token must authenticate"
-        rows = conn.execute(BASELINE_SQL).fetchall()
-        conn.execute(LOG_SQL, [user_id, [row[1] for row in rows]])
-    return page_json(rows)
+    user_id = None
+    for digest, expiry, candidate, is_active, is_superuser, role in conn.execute(
+        TOKEN_SQL, [token[: CONSTANTS.TOKEN_KEY_LENGTH]]
+    ):
+        if (expiry is None or expiry > datetime.now(UTC)) and compare_digest(hash_token(token), digest):
+            user_id = candidate if is_active and (is_superuser or role == "coordinator") else None
+    assert user_id is not None, "the bench coordinator's token must authenticate"
+    return user_id
 
 
 def page_json(rows: list[tuple]) -> bytes:
@@ -168,28 +174,52 @@ def page_json(rows: list[tuple]) -> bytes:
     return orjson.dumps({"count": count, "next": following, "previous": None, "results": results})
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--residents", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=1000, help="measured requests per side")
-    parser.add_argument("--warmup", type=int, default=100)
-    parser.add_argument("--database", default="werkpad_bench")
+def prepared(description: str, *, residents: int, repeat: int, warmup: int, database: str):
+    """The command line (each default overridable), then Django on the bench's own database, migrated and seeded
+    with `--residents`; the arguments and the database's URL."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--residents", type=int, default=residents)
+    parser.add_argument("--repeat", type=int, default=repeat, help="measured requests per side")
+    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--database", default=database)
     args = parser.parse_args()
 
     database_url = bench_database_url(args.database)
     print(f"Database: {args.database} (a dedicated benchmark database; DATABASE_URL's own is not touched).")
     setup_django(database_url)
-
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    seed(args.residents)
+    return args, database_url
+
+
+def medians(sides: dict, *, warmup: int, repeat: int) -> dict[str, float]:
+    """Each side's median in milliseconds, over `repeat` runs after `warmup`, interleaved so that drift on the
+    machine hits every side alike."""
+    for _ in range(warmup):
+        for run in sides.values():
+            run()
+    times = {side: [] for side in sides}
+    for _ in range(repeat):
+        for side, run in sides.items():
+            start = time.perf_counter()
+            run()
+            times[side].append(time.perf_counter() - start)
+    return {side: statistics.median(times[side]) * 1000 for side in sides}
+
+
+def main() -> None:
+    args, database_url = prepared(
+        __doc__.splitlines()[0], residents=20_000, repeat=1000, warmup=100, database="werkpad_bench"
+    )
+
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.test import APIClient
 
     from coalition.models import User
-
-    call_command("migrate", verbosity=0)
-    seed(args.residents)
 
     user_id, token = coordinator_token()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
@@ -218,17 +248,7 @@ def main() -> None:
         "no access log": lambda: request(logged=False),
         "neither": lambda: request(through=pre_authenticated, logged=False),
     }
-    for _ in range(args.warmup):
-        for run in sides.values():
-            run()
-    times = {side: [] for side in sides}
-    for _ in range(args.repeat):  # interleaved, so drift on the machine hits every side alike
-        for side, run in sides.items():
-            start = time.perf_counter()
-            run()
-            times[side].append(time.perf_counter() - start)
-
-    ms = {side: statistics.median(times[side]) * 1000 for side in sides}
+    ms = medians(sides, warmup=args.warmup, repeat=args.repeat)
     api_ms, baseline_ms, full_ms = ms["api"], ms["baseline"], ms["full"]
     ratio = api_ms / full_ms
     print(f"GET {PATH} as a coordinator, {args.repeat} requests per side after {args.warmup} warm-up:")

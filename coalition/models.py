@@ -154,6 +154,12 @@ PEARL_MIN_IMPACT = 4
 PEARL_MIN_SHARE = 20  # a pearl spans at least two domains with at least this share each
 
 
+def is_pearl(high_impact_continue: bool, shares: list[int]) -> bool:
+    """Contract §11: the latest evaluation has impact of at least 4 and decided `continue`, and at least two of
+    the project's domains have a share of at least 20."""
+    return high_impact_continue and sum(share >= PEARL_MIN_SHARE for share in shares) >= 2
+
+
 @tracked()
 class Project(models.Model):
     """What the coalition runs and evaluates round after round: a local work company, a community kitchen, the
@@ -202,8 +208,7 @@ class Project(models.Model):
 
     @property
     def is_pearl(self) -> bool:
-        wide = [share for share in self.domains.all() if share.share >= PEARL_MIN_SHARE]
-        return self.latest_evaluation_high_impact_continue and len(wide) >= 2
+        return is_pearl(self.latest_evaluation_high_impact_continue, [domain.share for domain in self.domains.all()])
 
     @property
     def location(self) -> dict | None:

@@ -3,17 +3,25 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from api.rendering import CamelCaseJSONRenderer
 from api.serializers import NoBody
 from api.viewsets import ServiceViewSet
 from coalition.models import Role
+from coalition.reports import ReportRenderer, ReportView, report_schema
 
-from . import selectors, services
+from . import examples, selectors, services
+from .charts import effort_impact_svg
 from .filters import EvaluationFilter, IndicatorFilter, IndicatorPeriodFilter, ResultFilter
 from .serializers import (
+    EffortImpactQuerySerializer,
+    EffortImpactReportSerializer,
     EvaluationSerializer,
     IndicatorPeriodSerializer,
     IndicatorPeriodUpdateSerializer,
+    IndicatorReportQuerySerializer,
+    IndicatorReportSerializer,
     IndicatorSerializer,
     ResultSerializer,
     ResultUpdateSerializer,
@@ -185,3 +193,63 @@ class EvaluationViewSet(ServiceViewSet):
     def create(self, request):
         evaluation = services.evaluation_create(by=request.user, **self.validated())
         return self.respond(evaluation, status.HTTP_201_CREATED)
+
+
+# --- Reports (coordinators) -------------------------------------------------------------------------------------
+
+
+class EffortImpactSVGRenderer(ReportRenderer):
+    """The effort-impact report as a chart: the matrix drawn by evaluation.charts."""
+
+    media_type = "image/svg+xml"
+    format = "svg"
+
+    def render_report(self, data: dict) -> bytes:
+        return effort_impact_svg(round=data["round"], results=data["results"])
+
+
+class EffortImpactReportView(ReportView):
+    query_serializer = EffortImpactQuerySerializer
+    renderer_classes = [CamelCaseJSONRenderer, EffortImpactSVGRenderer]
+
+    @report_schema(
+        EffortImpactQuerySerializer,
+        EffortImpactReportSerializer,
+        example=examples.EFFORT_IMPACT_REPORT,
+        also={"image/svg+xml": examples.EFFORT_IMPACT_SVG},
+        summary="The effort-impact matrix of a round",
+        description=(
+            "Coordinators: every project evaluated in the `round`, by project name, with its impact and effort "
+            "(1.0 to 5.0), its quadrant (`quick_win`, `major_project`, `fill_in`, `thankless`), the decision taken, "
+            "its policy domains and whether it is a pearl (`isPearl`, as the project shows it: its latest "
+            "evaluation has impact 4.0 or more and decided `continue`, and it spans two domains or more with a "
+            "share of 20 or more). A round without evaluations answers an empty list.\n\n"
+            "With `Accept: image/svg+xml` (or `?format=svg`) the same report is an SVG image of the matrix: effort "
+            "across and impact up, both from 1 to 5, the quadrants split at 3 and named, one point per project "
+            "labelled with its name, pearls drawn as stars. Every label is SVG `<text>`, so that the image can be "
+            "searched, translated and read aloud."
+        ),
+    )
+    def get(self, request):
+        return Response(selectors.effort_impact_report(round=self.query()["round"]))
+
+
+class IndicatorReportView(ReportView):
+    query_serializer = IndicatorReportQuerySerializer
+    finds_by_query = True  # a project that does not exist: 404, in the schema too
+
+    @report_schema(
+        IndicatorReportQuerySerializer,
+        IndicatorReportSerializer,
+        example=examples.INDICATOR_REPORT,
+        summary="A project's indicators",
+        description=(
+            "Coordinators: every indicator period of the `project`, by indicator name and start, each with its "
+            "indicator, baseline, target, `actual` and `progress` computed as in `/indicator-periods` (approved "
+            "results for a manual indicator, the pathway data for a computed one). A project that does not exist "
+            "answers 404."
+        ),
+    )
+    def get(self, request):
+        report = selectors.indicator_report(project=self.query()["project"])
+        return Response(IndicatorReportSerializer(report).data)

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.serializers import ModelSerializer, Serializer
+from api.serializers import MAX_ID, ModelSerializer, Serializer
 from coalition.models import Neighbourhood, Project
-from coalition.serializers import ProjectDomainSerializer
+from coalition.serializers import ProjectDomainSerializer, object_list
 
 from . import selectors
 from .models import Decision, Evaluation, Indicator, IndicatorPeriod, Quadrant, Result
@@ -130,18 +130,24 @@ class NamedSerializer(Serializer):
 
 
 class EffortImpactRowSerializer(Serializer):
+    """An evaluation of the round, shown with its project."""
+
     project = NamedSerializer()
     impact = serializers.DecimalField(max_digits=2, decimal_places=1)
     effort = serializers.DecimalField(max_digits=2, decimal_places=1)
     quadrant = serializers.ChoiceField(choices=Quadrant.choices)
     decision = serializers.ChoiceField(choices=Decision.choices)
-    is_pearl = serializers.BooleanField()
-    domains = ProjectDomainSerializer(many=True)
+    is_pearl = serializers.BooleanField(source="project.is_pearl", help_text="The project's, as /projects shows it.")
+    domains = object_list(ProjectDomainSerializer(), source="project.domains")
 
 
 class EffortImpactReportSerializer(Serializer):
     round = serializers.CharField()
     results = EffortImpactRowSerializer(many=True)
+
+
+class EffortImpactQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
+    round = serializers.CharField(max_length=50, help_text='The round, such as "2026".')
 
 
 class IndicatorShownSerializer(Serializer):
@@ -151,16 +157,19 @@ class IndicatorShownSerializer(Serializer):
     direction = serializers.ChoiceField(choices=Indicator.Direction.choices)
 
 
-class IndicatorReportRowSerializer(Serializer):
+class IndicatorReportRowSerializer(IndicatorPeriodSerializer):
+    """A period as /indicator-periods shows it, with its indicator named."""
+
     indicator = IndicatorShownSerializer()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
-    baseline = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    target = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    actual = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    progress = serializers.FloatField(allow_null=True)
+
+    class Meta(IndicatorPeriodSerializer.Meta):
+        fields = ["indicator", "period_start", "period_end", "baseline", "target", "actual", "progress"]
 
 
 class IndicatorReportSerializer(Serializer):
     project = NamedSerializer()
     results = IndicatorReportRowSerializer(many=True)
+
+
+class IndicatorReportQuerySerializer(serializers.Serializer):
+    project = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The project's id.")

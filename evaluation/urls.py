@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import apis
@@ -8,4 +9,8 @@ router.register("indicator-periods", apis.IndicatorPeriodViewSet, basename="indi
 router.register("results", apis.ResultViewSet, basename="result")
 router.register("evaluations", apis.EvaluationViewSet, basename="evaluation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("reports/effort-impact", apis.EffortImpactReportView.as_view(), name="report-effort-impact"),
+    path("reports/indicators", apis.IndicatorReportView.as_view(), name="report-indicators"),
+]

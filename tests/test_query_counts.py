@@ -1,7 +1,8 @@
 """Every list the API serves costs the same number of queries at 1, 10 and 50 rows: no N+1.
 
 The lists are found in the URL configuration (every router `list`, and every other GET action such as a
-pathway's history), and each is asked by every role the role matrix says sees its rows.
+pathway's history), and each is asked by every role the role matrix says sees its rows; the reports whose rows
+are objects (projects, periods) are measured as a coordinator, in each of their media types.
 """
 
 import pytest
@@ -9,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import StageChangeFactory
+from evaluation.selectors import COMPUTED
+from tests.factories import EvaluationFactory, IndicatorPeriodFactory, ProjectFactory, StageChangeFactory
 from tests.harness.roles import EXPECTED, LISTS
 from tests.harness.routes import ROUTES
 from tests.harness.world import IN, new_world
@@ -57,3 +59,38 @@ def test_queries_do_not_grow_with_the_rows(role, basename, action, api):
         assert shown >= size
         counts[shown] = len(queries)
     assert len(set(counts.values())) == 1, f"queries by rows shown: {counts}"
+
+
+def _indicator_report(world) -> tuple[dict, object]:
+    """A project, and a way to add a period to it: manual and computed indicators in turn."""
+    project = ProjectFactory()
+    sources = iter(["manual", *COMPUTED] * 10)
+    return {"project": project.id}, lambda: IndicatorPeriodFactory(project=project, indicator__source=next(sources))
+
+
+# url name → (media types, a function of the world giving the query and a way to add a row)
+REPORTS = {
+    "report-effort-impact": (
+        ("application/json", "image/svg+xml"),
+        lambda world: ({"round": "2026"}, lambda: EvaluationFactory(round="2026")),
+    ),
+    "report-indicators": (("application/json",), _indicator_report),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "accept"), [(name, accept) for name, (accepts, _) in REPORTS.items() for accept in accepts]
+)
+def test_reports_cost_the_same_queries_whatever_their_rows(name, accept, api):
+    world = new_world()
+    client = api.as_user(world.sign_in("coordinator"))
+    query, add_row = REPORTS[name][1](world)
+    counts = {}
+    for size in SIZES:
+        for _ in range(size - len(client.get(reverse(name), query).json()["results"])):
+            add_row()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(name), query, HTTP_ACCEPT=accept).status_code == 200
+        counts[size] = len(queries)
+    assert len(set(counts.values())) == 1, f"queries by rows: {counts}"

@@ -26,7 +26,7 @@ def world(db) -> World:
     return new_world()
 
 
-# The routes outside the router: url name → (method, query, status by role).
+# The routes outside the router: url name → (method, query or a function of the world giving it, status by role).
 SIGNED_IN = row(200, 200, 200, 200)
 PLAIN_VIEWS = {
     "health": ("get", "", row(200, 200, 200, 200, anonymous=200)),
@@ -36,10 +36,13 @@ PLAIN_VIEWS = {
     "me": ("get", "", SIGNED_IN),
     "report-retention": ("get", "groupBy=neighbourhood", row(200, 403, 403, 403)),  # reports: coordinators only
     "report-stages": ("get", "groupBy=coach", row(200, 403, 403, 403)),
+    "report-effort-impact": ("get", "round=2026", row(200, 403, 403, 403)),
+    # A project of the caller's own organisation: a member of a project sees its periods, but not this report.
+    "report-indicators": ("get", lambda w: f"project={w.project_of(IN).id}", row(200, 403, 403, 403)),
     # Money (§12): coordinators only; to anyone else it does not exist.
     "report-programme-accountability": (
         "get",
-        lambda: f"programme={ProgrammeFactory().pk}&year=2026",  # a query may name a row, made when asked
+        lambda world: f"programme={ProgrammeFactory().pk}&year=2026",  # a query may name a row, made when asked
         row(200, 404, 404, 404),
     ),
     "report-domains": ("get", "year=2026", row(200, 404, 404, 404)),
@@ -126,7 +129,7 @@ def test_routes_outside_the_router(name, role, world, api):
     caller = world.sign_in(role)
     client = api.as_user(caller) if caller else api
     body = {"username": caller.username if caller else "nobody", "password": PASSWORD} if name == "auth-token" else None
-    query = query() if callable(query) else query
+    query = query(world) if callable(query) else query
     response = send(client, method, f"{reverse(name)}?{query}", body)
     assert response.status_code == statuses["coordinator" if role == "superuser" else role], response.content[:2000]
     if response.status_code >= 400:

@@ -82,6 +82,8 @@ CONTRACT_PATHS = {
     "/transactions/{id}": {"get"},
     "/co-financing": {"get", "post"},
     "/co-financing/{id}": {"get", "patch", "delete"},
+    "/reports/effort-impact": {"get"},
+    "/reports/indicators": {"get"},
 }
 PUBLIC = {"/health", "/auth/token", "/openapi.json"}
 NO_BODY_ACTIONS = [
@@ -256,6 +258,12 @@ def test_csv_answers_are_text(schema):
         assert content["application/json"]["schema"]["$ref"].endswith("Report"), path
 
 
+def test_the_effort_impact_chart_is_an_svg_text(schema):
+    content = schema["paths"]["/reports/effort-impact"]["get"]["responses"]["200"]["content"]
+    assert content["image/svg+xml"]["schema"] == {"type": "string"}
+    assert content["application/json"]["schema"]["$ref"].endswith("/EffortImpactReport")
+
+
 def test_search_and_ordering_name_fields_as_clients_do(schema):
     parameters = {parameter["name"]: parameter for parameter in schema["paths"]["/residents"]["get"]["parameters"]}
     assert "`firstName`, `lastName`, `email`" in parameters["search"]["description"]
@@ -318,8 +326,8 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
     ProgrammeFactory()
     NotificationFactory(recipient=coordinator)
     ProjectFactory()
-    ResultFactory(approved=True)
-    EvaluationFactory()
+    result = ResultFactory(approved=True)
+    evaluation = EvaluationFactory()
     TransactionFactory()  # and its allocation
     CoFinancingFactory()
     api.as_user(coordinator)
@@ -332,6 +340,12 @@ def test_every_read_answers_as_documented(schema, api, coordinator, coach):
             collection = "/api/v1" + path.split("/{id}")[0]
             url = url.replace("{id}", str(api.get(collection).json()["results"][0]["id"]))
         assert_documented(schema, method, path, api.get(url))
+    reports = {
+        "/reports/effort-impact": {"round": evaluation.round},
+        "/reports/indicators": {"project": result.period.project_id},
+    }
+    for path, query in reports.items():
+        assert_documented(schema, "get", path, api.get("/api/v1" + path, query))
 
     api.as_user(coach)  # another role sees less: a programme without its budget
     assert_documented(schema, "get", "/programmes", api.get("/api/v1/programmes"))
