@@ -1,5 +1,6 @@
-"""What every report endpoint shares: JSON, or CSV with `Accept: text/csv` (or `?format=csv`), documented as the
-text it is. The apps' report views set who may ask (api/ knows no app's permissions)."""
+"""What every report endpoint shares: its query parameters read by a serializer (400 naming them), no pagination,
+a JSON answer or the same report in another media type (a CSV file, an SVG image), and its documentation with each
+media type's answer as the text it is. The apps' report views set who may ask (api/ knows no app's permissions)."""
 
 import csv
 import io
@@ -15,26 +16,37 @@ from .rendering import CamelCaseJSONRenderer
 CELLS = {None: "", True: "true", False: "false"}  # as a JSON client would read them
 
 
-class ReportCSVRenderer(BaseRenderer):
-    """A report as a spreadsheet: the rows of the view's `csv_table`, the header first."""
+class ReportRenderer(BaseRenderer):
+    """A report in another media type than JSON, drawn by `render_report` from the report's data."""
 
-    media_type = "text/csv"
-    format = "csv"
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
         if renderer_context["response"].status_code >= 400:  # an error: problem+json is rendered elsewhere
             return b""
+        return self.render_report(data, renderer_context["view"])
+
+    def render_report(self, data: dict, view) -> bytes:
+        raise NotImplementedError
+
+
+class ReportCSVRenderer(ReportRenderer):
+    """A report as a spreadsheet: the rows of the view's `csv_table`, the header first."""
+
+    media_type = "text/csv"
+    format = "csv"
+
+    def render_report(self, data: dict, view) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
-        for row in renderer_context["view"].csv_table(data):
+        for row in view.csv_table(data):
             writer.writerow([CELLS.get(cell, cell) if isinstance(cell, bool | None) else cell for cell in row])
         return out.getvalue().encode()
 
 
 class ReportView(GenericAPIView):
-    """A report: its query parameters checked by `query_serializer` (400 naming them), its answer as JSON or CSV.
-    A report of `results` rows needs only `csv_header` and a `csv_row` method; any other shape, its `csv_table`."""
+    """A report: JSON, or CSV with `Accept: text/csv` (or `?format=csv`) unless its renderers say otherwise. A CSV
+    report of `results` rows needs only `csv_header` and a `csv_row` method; any other shape, its `csv_table`."""
 
     renderer_classes = [CamelCaseJSONRenderer, ReportCSVRenderer]
     pagination_class = None
@@ -51,14 +63,15 @@ class ReportView(GenericAPIView):
         return [self.csv_header, *(self.csv_row(row) for row in data["results"])]
 
 
-def report_schema(query, report, example: dict, csv_example: str, **kwargs):
-    """A report's documentation: its query, the JSON answer, and the CSV answer as the text it is."""
+def report_schema(query, report, example: dict, also: dict[str, str], **kwargs):
+    """A report's documentation: its query, the JSON answer, and each other media type's (`also`: media type →
+    example) as the text it is."""
     return extend_schema(
         parameters=[query],
-        responses={(200, "application/json"): report, (200, "text/csv"): OpenApiTypes.STR},
+        responses={(200, "application/json"): report, **{(200, media): OpenApiTypes.STR for media in also}},
         examples=[
             OpenApiExample("JSON", value=example, response_only=True, media_type="application/json"),
-            OpenApiExample("CSV", value=csv_example, response_only=True, media_type="text/csv"),
+            *[OpenApiExample(media, value=text, response_only=True, media_type=media) for media, text in also.items()],
         ],
         tags=["reports"],
         **kwargs,

@@ -24,7 +24,7 @@ from coalition import services as coalition_services
 from coalition.models import Domain, Neighbourhood, Organisation, Project, RiskKind, User
 from evaluation import services
 from evaluation.models import Decision, Indicator, IndicatorPeriod
-from pathways import services as pathways_services
+from pathways.learning import services as learning_services
 from pathways.models import Module
 
 from .residents import COORDINATOR_OF, REGION
@@ -300,7 +300,7 @@ class Projects:
         )
         modules = list(Module.objects.filter(title__in=story.modules))
         for module in modules:
-            pathways_services.module_update(module=module, data={"project": project})
+            learning_services.module_update(module=module, data={"project": project})
         rng = random.Random(f"{SEED}:{story.name}")
         if modules:
             seats = sum(module.capacity for module in modules) / 10

@@ -6,10 +6,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.rendering import CamelCaseJSONRenderer
+from api.reports import ReportRenderer, report_schema
 from api.serializers import NoBody
 from api.viewsets import ServiceViewSet
 from coalition.models import Role
-from coalition.reports import ReportRenderer, ReportView, report_schema
+from coalition.reports import CoordinatorsReportView
 
 from . import examples, selectors, services
 from .charts import effort_impact_svg
@@ -204,11 +205,11 @@ class EffortImpactSVGRenderer(ReportRenderer):
     media_type = "image/svg+xml"
     format = "svg"
 
-    def render_report(self, data: dict) -> bytes:
+    def render_report(self, data: dict, view) -> bytes:
         return effort_impact_svg(round=data["round"], results=data["results"])
 
 
-class EffortImpactReportView(ReportView):
+class EffortImpactReportView(CoordinatorsReportView):
     query_serializer = EffortImpactQuerySerializer
     renderer_classes = [CamelCaseJSONRenderer, EffortImpactSVGRenderer]
 
@@ -234,14 +235,16 @@ class EffortImpactReportView(ReportView):
         return Response(selectors.effort_impact_report(round=self.query()["round"]))
 
 
-class IndicatorReportView(ReportView):
+class IndicatorReportView(CoordinatorsReportView):
     query_serializer = IndicatorReportQuerySerializer
+    renderer_classes = [CamelCaseJSONRenderer]
     finds_by_query = True  # a project that does not exist: 404, in the schema too
 
     @report_schema(
         IndicatorReportQuerySerializer,
         IndicatorReportSerializer,
         example=examples.INDICATOR_REPORT,
+        also={},
         summary="A project's indicators",
         description=(
             "Coordinators: every indicator period of the `project`, by indicator name and start, each with its "

@@ -192,7 +192,7 @@ class ProgrammeAccountabilityView(MoneyReportView):
         AccountabilityQuerySerializer,
         ProgrammeAccountabilityReportSerializer,
         example=ACCOUNTABILITY_REPORT,
-        csv_example=ACCOUNTABILITY_CSV,
+        also={"text/csv": ACCOUNTABILITY_CSV},
         summary="A programme's accountability for a year",
         description=(
             "Coordinators only (anyone else: 404). What one programme did with its money in one calendar year: "
@@ -237,7 +237,7 @@ class DomainsReportView(MoneyReportView):
         DomainsQuerySerializer,
         DomainsReportSerializer,
         example=DOMAINS_REPORT,
-        csv_example=DOMAINS_CSV,
+        also={"text/csv": DOMAINS_CSV},
         summary="The year's spending across the policy domains",
         description=(
             "Coordinators only (anyone else: 404). The integral view: every expenditure dated in the year is "

@@ -4,17 +4,13 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from api.reports import ReportView, report_schema
-from coalition.permissions import IsCoordinator
+from api.reports import report_schema
+from coalition.reports import CoordinatorsReportView
 
 from ..journey.stages import Stage
 from . import examples
 from .reports import GROUPS, MILESTONES, STAGE_GROUPS, retention_report, stage_report
 from .serializers import RetentionReportSerializer, StagesReportSerializer
-
-
-class CoordinatorsReportView(ReportView):
-    permission_classes = [IsCoordinator]
 
 
 class RetentionQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
@@ -38,7 +34,7 @@ class RetentionReportView(CoordinatorsReportView):
         RetentionQuerySerializer,
         RetentionReportSerializer,
         example=examples.RETENTION_REPORT,
-        csv_example=examples.RETENTION_REPORT_CSV,
+        also={"text/csv": examples.RETENTION_REPORT_CSV},
         summary="Retention after placement, per group",
         description=(
             "Do residents stay in work? Per group (`groupBy`), of the confirmed and ended placements: how many were "
@@ -71,7 +67,7 @@ class StagesReportView(CoordinatorsReportView):
         StagesQuerySerializer,
         StagesReportSerializer,
         example=examples.STAGES_REPORT,
-        csv_example=examples.STAGES_REPORT_CSV,
+        also={"text/csv": examples.STAGES_REPORT_CSV},
         summary="Residents per stage, per group",
         description=(
             "How many residents are at each stage, per neighbourhood, programme or coach (`groupBy`): one request "
