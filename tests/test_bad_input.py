@@ -119,6 +119,12 @@ KINDS = {
     "periodEnd": DATE,
     "baseline": DECIMAL,
     "target": DECIMAL,
+    "year": INT,
+    "amount": DECIMAL,
+    "date": DATE,
+    "receiver": ID,
+    "form": CHOICE,
+    "sector": CHOICE,
     "period": ID,
     "value": DECIMAL,
     "measuredOn": DATE,
@@ -136,6 +142,7 @@ NULLABLE = {
     "location",
     "baseline",
     "target",
+    "receiver",
 }  # null is a valid value for these
 
 WRONG_TYPES = [("list", []), ("object", {}), ("bool", True)]
@@ -260,6 +267,8 @@ OWN_BOUNDS = {
     INT_LIST: {"empty", "item-2**64", "item-minus-1", "too-many"},
     CHOICE_LIST: {"too-many"},
 }
+# Fields that take what their kind's bounds refuse elsewhere: a correction is a negative transaction (contract §12).
+TAKES = {("transaction", "amount"): {"negative"}}
 # Values only some fields refuse, by a rule of their own: tried on every write that has the field.
 # A start date further off than the contract allows (§6) is a 400, where one in the year 9999 was once taken and its
 # confirmation then failed.
@@ -277,6 +286,8 @@ READ_ONLY = {
     "indicator-period": {"actual": "1.00", "progress": 1},
     "result": {"status": "approved", "submittedBy": 1, "reviewedBy": 1, "reviewNote": "x"},
     "evaluation": {"quadrant": "quick_win", "suggestedDecision": "stop", "decidedBy": 1, "decidedAt": None},
+    "allocation": {"spent": "1.00", "remaining": "1.00"},
+    "transaction": {"createdBy": 1, "createdAt": "2026-01-01T00:00:00Z"},
 }
 
 # --- The cases ----------------------------------------------------------------------------------------------
@@ -395,6 +406,9 @@ BODY_FIELDS = {
         "continuity",
         "risks",
     ],
+    ("allocation", "create"): ["programme", "project", "year", "amount"],
+    ("transaction", "create"): ["programme", "project", "kind", "date", "amount", "receiver", "description"],
+    ("co-financing", "create"): ["project", "organisation", "year", "amount", "form", "sector"],
 }
 
 
@@ -427,7 +441,12 @@ def _write_cases() -> list:
                 continue
             fields.add(_declared_at(key, name))
             kind = KINDS[name]
-            values = [value for value in BAD_VALUES[kind] if kind not in kinds or value[0] in OWN_BOUNDS.get(kind, ())]
+            values = [
+                value
+                for value in BAD_VALUES[kind]
+                if (kind not in kinds or value[0] in OWN_BOUNDS.get(kind, ()))
+                and value[0] not in TAKES.get((basename, name), ())
+            ]
             kinds.add(kind)
             values += ([] if name in NULLABLE else [("null", None)]) + FIELD_VALUES.get(name, [])
             cases += [Case(f"{name}-{label}", field=name, value=value) for label, value in values]
