@@ -9,7 +9,7 @@ data accepted and invalid data refused, authentication enforced.
 Requests go to the WSGI application in-process, inside each test's transaction over a database seeded once for the
 module (`seed_demo`), so every test starts from the same data; half the generated ids are moved onto its objects.
 It prints how many requests each role sent. SCHEMATHESIS_EXAMPLES sets how many examples fuzzing draws per
-operation and role (default 5, about 13,000 requests in all, a few minutes); to run it longer, with PostgreSQL and
+operation and role (default 5, about 28,000 requests in all, a few minutes); to run it longer, with PostgreSQL and
 Redis as for the other `services` tests:
 
     SCHEMATHESIS_EXAMPLES=200 python3 run.py test tests/test_schemathesis.py
