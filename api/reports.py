@@ -22,7 +22,8 @@ class ReportRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        if renderer_context["response"].status_code >= 400:  # an error: problem+json is rendered elsewhere
+        # An error (problem+json is rendered elsewhere) or what OPTIONS answers: no report to draw.
+        if renderer_context["response"].status_code >= 400 or renderer_context["request"].method == "OPTIONS":
             return b""
         return self.render_report(data, renderer_context["view"])
 

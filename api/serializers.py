@@ -123,6 +123,13 @@ def written_without_offset(value) -> bool:
     return parsed is not None and parsed.tzinfo is None
 
 
+class Named(Serializer):
+    """What a report shows of the object a row is about: its id and name."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class NoBody(Serializer):
     """An action that takes no body: nothing, or an empty object; any field is unknown."""
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from api.serializers import MAX_ID, ModelSerializer, Serializer
+from api.serializers import MAX_ID, ModelSerializer, Named, Serializer
 from coalition.models import Neighbourhood, Project
 from coalition.serializers import ProjectDomainSerializer, object_list
 
@@ -124,15 +124,10 @@ class EvaluationSerializer(ModelSerializer):
 # --- Reports --------------------------------------------------------------------------------------------------
 
 
-class NamedSerializer(Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class EffortImpactRowSerializer(Serializer):
     """An evaluation of the round, shown with its project."""
 
-    project = NamedSerializer()
+    project = Named()
     impact = serializers.DecimalField(max_digits=2, decimal_places=1)
     effort = serializers.DecimalField(max_digits=2, decimal_places=1)
     quadrant = serializers.ChoiceField(choices=Quadrant.choices)
@@ -167,7 +162,7 @@ class IndicatorReportRowSerializer(IndicatorPeriodSerializer):
 
 
 class IndicatorReportSerializer(Serializer):
-    project = NamedSerializer()
+    project = Named()
     results = IndicatorReportRowSerializer(many=True)
 
 

@@ -3,12 +3,13 @@ Coordinators only; to anyone else they do not exist (404)."""
 
 from decimal import Decimal
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from api.reports import ReportView, report_schema
-from api.serializers import Serializer
+from api.serializers import MAX_ID, Named, Serializer
 from coalition.models import Domain, Programme
 from coalition.permissions import OnlyCoordinatorsSee
 
@@ -18,11 +19,6 @@ from .reports import ZERO, domain_report, programme_accountability
 
 def money(help_text: str) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, help_text=help_text)
-
-
-class Named(Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
 
 
 class ProgrammeNamed(Named):
@@ -82,7 +78,7 @@ YEAR = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The c
 
 
 class AccountabilityQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
-    programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all(), help_text="The programme's id.")
+    programme = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The programme's id.")
     year = YEAR
 
 
@@ -169,6 +165,7 @@ DOMAINS_CSV = (
 
 class ProgrammeAccountabilityView(MoneyReportView):
     query_serializer = AccountabilityQuerySerializer
+    finds_by_query = True  # a programme that does not exist: 404, in the schema too
     answer_serializer = ProgrammeAccountabilityReportSerializer
     csv_header = [
         "projectId",
@@ -204,14 +201,16 @@ class ProgrammeAccountabilityView(MoneyReportView):
             "placement proposed, in the year (Europe/Amsterdam), so that no resident counts under two "
             "programmes — with their placements proposed in the year that started and those retained at day 180 "
             "(section 8). `projects`: every project with an allocation from the programme that year. Both "
-            "parameters are required (400 naming the one missing or wrong).\n\n"
+            "parameters are required (400 naming the one missing or wrong); a programme that does not exist answers "
+            "404.\n\n"
             "With `Accept: text/csv` (or `?format=csv`) a CSV file: a header row, one row per project and a "
             "total row (the programme's figures)."
         ),
     )
     def get(self, request):
         query = self.query()
-        report = programme_accountability(programme=query["programme"], year=query["year"], today=timezone.localdate())
+        programme = get_object_or_404(Programme, pk=query["programme"])
+        report = programme_accountability(programme=programme, year=query["year"], today=timezone.localdate())
         return self.answer(report)
 
 

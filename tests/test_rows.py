@@ -15,9 +15,9 @@ from tests.harness.routes import ROUTES
 from tests.harness.world import IN, new_world
 
 # Served from model instances, so a comparison would compare that way with itself: organisations show many-to-many
-# ids, which no plan reproduces (projects too); periods and evaluations show what is derived (actual, progress,
-# quadrant); the access log is no ServiceViewSet.
-SERVED_FROM_MODELS = {"organisation", "access-log", "project", "indicator-period", "evaluation"}
+# ids, which no plan reproduces (projects too); periods, evaluations and allocations show what is derived (actual,
+# progress, quadrant, remaining); the access log is no ServiceViewSet.
+SERVED_FROM_MODELS = {"organisation", "access-log", "project", "indicator-period", "evaluation", "allocation"}
 ROUTER_LISTS = sorted({(role, basename) for role, basename, action in (c.values for c in LISTS) if action == "list"})
 PLANNED_LISTS = [(role, basename) for role, basename in ROUTER_LISTS if basename not in SERVED_FROM_MODELS]
 

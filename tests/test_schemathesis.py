@@ -56,9 +56,12 @@ FOREIGN_KEYS = {
     "resident",
 }
 ROLES = [Role.COORDINATOR, Role.COACH, Role.EMPLOYER, Role.EDUCATOR, Role.PARTNER]
-# The money's paths do not exist for any role but coordinators (contract §12): 404 for every method, also one the
-# path does not serve, where schemathesis would expect the 405 that would give the path away.
-HIDDEN_FROM_OTHERS = ("/allocations", "/transactions", "/co-financing")
+# Paths that do not exist for a role answer it 404 for every method, also one the path does not serve, where
+# schemathesis would expect the 405 that would give the path away: the money's (contract §12) for all but
+# coordinators, and what shows residents for partners (§11).
+MONEY = ("/allocations", "/transactions", "/co-financing", "/reports/programme-accountability", "/reports/domains")
+RESIDENTS = ("/residents", "/pathways", "/enrolments", "/placements", "/check-ins")
+HIDDEN = {Role.COACH: MONEY, Role.EMPLOYER: MONEY, Role.EDUCATOR: MONEY, Role.PARTNER: MONEY + RESIDENTS}
 REQUESTS: Counter = Counter()  # role → requests sent with its token
 ANSWERED: dict[str, set] = {role: set() for role in ROLES}  # role → the operations that answered it with a 2xx
 
@@ -160,7 +163,7 @@ def test_api(case, role, tokens):
     # Logging out revokes the token it is sent with: it gets one of its own.
     token = AuthToken.objects.create(user=_user(role))[1] if case.path == "/auth/logout" else tokens[role]
     REQUESTS[role] += 1
-    hidden = role != Role.COORDINATOR and case.path.startswith(HIDDEN_FROM_OTHERS)
+    hidden = case.path.startswith(HIDDEN.get(role, ()))
     response = case.call_and_validate(
         headers={"Authorization": f"Token {token}"}, excluded_checks=[unsupported_method] if hidden else []
     )

@@ -26,9 +26,9 @@ class ResidentsViewSet(ServiceViewSet):
     hidden_from = frozenset({Role.PARTNER})  # api.schema documents their 404 on every operation
 
     def check_permissions(self, request):
-        # Before the role's permissions: 404 for every method the path has, not 403 for some. A method it has not
-        # (no action) answers 405, to everyone alike.
-        if self.role in self.hidden_from and self.action is not None:
+        # Before the role's permissions: 404 for every method, not 403 for some, nor 405 for one the path has not
+        # (which would give the path away), as for the money's paths.
+        if self.role in self.hidden_from:
             raise NotFound()
         super().check_permissions(request)
 

@@ -264,7 +264,7 @@ def test_money_does_not_exist_for_anyone_but_a_coordinator(api, world, role, url
     ("url", "query", "named"),
     [
         (ACCOUNTABILITY, {}, {"programme", "year"}),
-        (ACCOUNTABILITY, {"programme": 10**9, "year": 2026}, {"programme"}),
+        (ACCOUNTABILITY, {"programme": 2**63, "year": 2026}, {"programme"}),
         (ACCOUNTABILITY, {"programme": "x", "year": "next"}, {"programme", "year"}),
         (DOMAINS, {}, {"year"}),
         (DOMAINS, {"year": 1900}, {"year"}),
@@ -272,6 +272,12 @@ def test_money_does_not_exist_for_anyone_but_a_coordinator(api, world, role, url
 )
 def test_missing_or_wrong_parameters_are_named(api, url, query, named):
     assert invalid_names(get(api, url, **query)) == named
+
+
+def test_a_programme_that_does_not_exist_is_not_found(api):
+    response = api.as_user(UserFactory(coordinator=True)).get(ACCOUNTABILITY, {"programme": 10**9, "year": 2026})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.mark.parametrize("url", [ACCOUNTABILITY, DOMAINS])
