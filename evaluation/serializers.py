@@ -142,7 +142,8 @@ class EffortImpactReportSerializer(Serializer):
 
 
 class EffortImpactQuerySerializer(serializers.Serializer):  # query parameters: others (e.g. format) are ignored
-    round = serializers.CharField(max_length=50, help_text='The round, such as "2026".')
+    # Not blank (a pattern the schema shows, so that a generated client knows it too).
+    round = serializers.RegexField(r"\S", max_length=50, help_text='The round, such as "2026".')
 
 
 class IndicatorShownSerializer(Serializer):
