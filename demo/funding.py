@@ -20,14 +20,15 @@ from django.utils import timezone
 
 from coalition.models import Organisation, Programme, Project, User
 from funding.models import Allocation, CoFinancing, Transaction
+from funding.money import CENT
+from funding.services import RUNNING_SUM
 
 from .evaluation import STORIES
 from .residents import COORDINATOR_OF, PROGRAMMES, REGION
 
 SEED = 20260214
-CENT = Decimal("0.01")
 YEARLY = (50, 200)  # an allocation's amount in thousands, per programme, project and year
-SPENDING = 0.9  # the regular monthly bills spend at most this share of a year's allocation
+SPENDING = Decimal("0.9")  # the regular monthly bills spend at most this share of a year's allocation
 # A project's co-financing in a year, for each euro allocated to it, above what its programmes' ratios require.
 MARGIN = Decimal("0.05")
 MONTHS = [
@@ -45,10 +46,9 @@ MONTHS = [
     "december",
 ]
 Kind = Transaction.Kind
-RUNNING = {Kind.COMMITMENT: "committed", Kind.DISBURSEMENT: "disbursed", Kind.EXPENDITURE: "spent"}
 
 
-def _cents(value: float | Decimal) -> Decimal:
+def _cents(value: int | Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
@@ -96,7 +96,7 @@ class Funding:
             ]
             for allocation in allocations:
                 rows = self._transactions(allocation, min(last_day, date(year, 12, 31)), rng, coordinator)
-                for kind, running in RUNNING.items():
+                for kind, running in RUNNING_SUM.items():
                     setattr(allocation, running, sum((row.amount for row in rows if row.kind == kind), Decimal(0)))
                 transactions += rows
             Allocation.objects.bulk_create(allocations)  # with their running sums: the transactions follow below
@@ -153,7 +153,7 @@ class Funding:
         twice = rng.randrange(12) if rng.random() < 0.3 else None
         for month in range(12):
             day = date(year, month + 1, 28)
-            bill = _cents(float(amount) * SPENDING / 12 * rng.uniform(0.8, 1))
+            bill = _cents(amount * SPENDING / 12 * rng.randint(80, 100) / 100)  # money in Decimal, never float
             rows.append(row(Kind.EXPENDITURE, day, bill, f"Kosten {MONTHS[month]} {year}"))
             if month == twice and day + timedelta(days=7) <= last_day:
                 rows.append(row(Kind.EXPENDITURE, day, bill, f"Kosten {MONTHS[month]} {year}"))
